@@ -1,0 +1,78 @@
+"""thutuc: model administrative procedures as step graphs and find what the state already knows.
+
+Names are imported on first use, so that ``thutuc --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Catalogue": "thutuc.model",
+    "ErrorCode": "thutuc.errors",
+    "LoadError": "thutuc.errors",
+    "Problem": "thutuc.errors",
+    "Procedure": "thutuc.model",
+    "ProcedureSet": "thutuc.io",
+    "ThutucError": "thutuc.errors",
+    "ValidationReport": "thutuc.io",
+    "check_procedure": "thutuc.checks",
+    "dumps": "thutuc.io",
+    "load": "thutuc.io",
+    "load_all": "thutuc.io",
+    "load_catalogue": "thutuc.io",
+    "loads": "thutuc.io",
+    "to_graph": "thutuc.graph",
+    "validate_paths": "thutuc.io",
+}
+
+__all__ = [
+    "Catalogue",
+    "ErrorCode",
+    "LoadError",
+    "Problem",
+    "Procedure",
+    "ProcedureSet",
+    "ThutucError",
+    "ValidationReport",
+    "__version__",
+    "check_procedure",
+    "dumps",
+    "load",
+    "load_all",
+    "load_catalogue",
+    "loads",
+    "to_graph",
+    "validate_paths",
+]
+
+if TYPE_CHECKING:
+    from thutuc.checks import check_procedure
+    from thutuc.errors import ErrorCode, LoadError, Problem, ThutucError
+    from thutuc.graph import to_graph
+    from thutuc.io import (
+        ProcedureSet,
+        ValidationReport,
+        dumps,
+        load,
+        load_all,
+        load_catalogue,
+        loads,
+        validate_paths,
+    )
+    from thutuc.model import Catalogue, Procedure
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'thutuc' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

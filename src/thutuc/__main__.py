@@ -1,0 +1,3 @@
+from thutuc.cli import main
+
+main()

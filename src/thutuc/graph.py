@@ -1,0 +1,110 @@
+"""A procedure as a networkx directed graph of steps, and the flow questions asked of it.
+
+Nodes are step ids carrying the step's attributes; edges carry the transition's condition and loop flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from thutuc.model import Procedure
+
+__all__ = [
+    "dead_end_steps",
+    "end_steps",
+    "forward_flow",
+    "start_steps",
+    "to_graph",
+    "undeclared_cycles",
+    "unreachable_steps",
+]
+
+
+def to_graph(procedure: Procedure) -> nx.DiGraph:
+    """The procedure's flow as a ``networkx.DiGraph``.
+
+    Each node is a step id with the attributes ``step`` (the model), ``kind``, ``actor`` and
+    ``name``; each edge has ``condition`` and ``loop``. Transitions to undeclared steps are
+    left out (the loader reports them).
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_procedure
+    >>> g = to_graph(tiny_procedure())
+    >>> sorted(g.edges)
+    [('decide', 'issue'), ('submit', 'decide')]
+    >>> g.nodes["decide"]["kind"]
+    'decide'
+    """
+    graph = nx.DiGraph(procedure=procedure.id)
+    for step in procedure.steps:
+        graph.add_node(step.id, step=step, kind=step.kind.value, actor=step.actor, name=step.name.vi)
+    for step in procedure.steps:
+        for transition in step.next:
+            if transition.to in graph:
+                graph.add_edge(step.id, transition.to, condition=transition.condition, loop=transition.loop)
+    return graph
+
+
+def forward_flow(graph: nx.DiGraph) -> nx.DiGraph:
+    """A view of the graph without its declared loop edges: the flow that must be acyclic."""
+    return nx.subgraph_view(graph, filter_edge=lambda u, v: not graph.edges[u, v]["loop"])
+
+
+def start_steps(graph: nx.DiGraph) -> list[str]:
+    """Steps with no predecessor in the forward flow, in declaration order."""
+    forward = forward_flow(graph)
+    return [n for n in graph if forward.in_degree(n) == 0]
+
+
+def end_steps(graph: nx.DiGraph) -> list[str]:
+    """Steps with no successor, in declaration order."""
+    return [n for n in graph if graph.out_degree(n) == 0]
+
+
+def unreachable_steps(graph: nx.DiGraph, starts: Iterable[str]) -> list[str]:
+    """Steps no path from ``starts`` reaches, in declaration order."""
+    reached: set[str] = set()
+    for start in starts:
+        if start not in reached:
+            reached.add(start)
+            reached |= nx.descendants(graph, start)
+    return [n for n in graph if n not in reached]
+
+
+def dead_end_steps(graph: nx.DiGraph) -> list[str]:
+    """Steps from which no end step can be reached, in declaration order."""
+    ends = end_steps(graph)
+    reverse = graph.reverse(copy=False)
+    can_finish: set[str] = set(ends)
+    for end in ends:
+        can_finish |= nx.descendants(reverse, end)
+    return [n for n in graph if n not in can_finish]
+
+
+def undeclared_cycles(graph: nx.DiGraph) -> list[list[str]]:
+    """Cycles of the forward flow, one per strongly connected component, in declaration order.
+
+    Each cycle is a list of step ids ``[v, ..., u]`` whose last edge ``u -> v`` is the one
+    that goes back: the latest-declared step leading to an earlier-declared one.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "b")])
+    >>> nx.set_edge_attributes(g, False, "loop")
+    >>> undeclared_cycles(g)
+    [['b', 'c']]
+    """
+    forward = forward_flow(graph)
+    order = {n: i for i, n in enumerate(graph)}
+    cycles = []
+    for component in nx.strongly_connected_components(forward):
+        inner = forward.subgraph(component)
+        if inner.number_of_edges() == 0:
+            continue
+        edges = sorted(inner.edges, key=lambda e: (order[e[1]] > order[e[0]], -order[e[0]], order[e[1]]))
+        back_from, back_to = edges[0]
+        cycles.append(nx.shortest_path(inner, back_to, back_from))
+    return sorted(cycles, key=lambda cycle: min(order[n] for n in cycle))

@@ -1,0 +1,36 @@
+"""Reading and writing thutuc files: located YAML loading, canonical YAML, the JSON Schema.
+
+The loader never prints; every problem reaches the caller as a ``LoadError``.
+"""
+
+from thutuc.io.canonical import dumps, write_atomic
+from thutuc.io.loader import (
+    FileReport,
+    ProcedureSet,
+    ValidationReport,
+    find_catalogue,
+    load,
+    load_all,
+    load_catalogue,
+    loads,
+    parse,
+    validate_paths,
+)
+from thutuc.io.schema import json_schema, json_schema_text
+
+__all__ = [
+    "FileReport",
+    "ProcedureSet",
+    "ValidationReport",
+    "dumps",
+    "find_catalogue",
+    "json_schema",
+    "json_schema_text",
+    "load",
+    "load_all",
+    "load_catalogue",
+    "loads",
+    "parse",
+    "validate_paths",
+    "write_atomic",
+]

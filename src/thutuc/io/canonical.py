@@ -1,0 +1,59 @@
+"""Canonical YAML for models: stable field order, defaults left out, the schema line on top.
+
+Writes are atomic: a temporary file in the same folder, then a rename.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+__all__ = ["SCHEMA_LINE_PREFIX", "dumps", "write_atomic"]
+
+SCHEMA_LINE_PREFIX = "# yaml-language-server: $schema="
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dumps(model: BaseModel, *, schema_ref: str | None = None) -> str:
+    """Canonical YAML text of a procedure or catalogue file.
+
+    Fields keep the model's order, values equal to their default are left out, and
+    strings that YAML could read as something else are quoted.
+
+    Examples
+    --------
+    >>> from thutuc.model import Name
+    >>> print(dumps(Name(vi="Đăng ký khai sinh", en="Birth registration")), end="")
+    vi: Đăng ký khai sinh
+    en: Birth registration
+    """
+    body = yaml.dump(
+        model.model_dump(mode="json", exclude_defaults=True),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    header = f"{SCHEMA_LINE_PREFIX}{schema_ref}\n" if schema_ref else ""
+    return header + body
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

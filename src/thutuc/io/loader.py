@@ -1,0 +1,434 @@
+"""Loading procedure and catalogue files into models, with every problem located.
+
+``load``, ``loads``, ``load_catalogue``, ``load_all`` raise ``LoadError``; ``validate_paths`` reports.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from thutuc.checks import check_catalogue, check_procedure
+from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
+from thutuc.io.reader import YamlTree, read_yaml
+from thutuc.model import Catalogue, CatalogueFile, Procedure
+
+__all__ = [
+    "CATALOGUE_FOLDER",
+    "FileReport",
+    "ProcedureSet",
+    "ValidationReport",
+    "find_catalogue",
+    "load",
+    "load_all",
+    "load_catalogue",
+    "loads",
+    "parse",
+    "validate_paths",
+]
+
+CATALOGUE_FOLDER = "catalogue"
+YAML_SUFFIXES = (".yaml", ".yml")
+_MODELS: dict[str, type[BaseModel]] = {"procedure": Procedure, "catalogue": CatalogueFile}
+_ID_HINT = "ids are kebab-case: lower-case letters, digits and single hyphens, e.g. 'birth-registration'"
+_FACT_HINT = "fact ids are 'subject.attribute' in snake_case, e.g. 'person.marital_status'"
+
+
+# --- pydantic errors -> located problems -------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model or container type inside ``Optional``/``Annotated``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in get_args(annotation) if a is not type(None)]
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _type_at(root: type[BaseModel], loc: Sequence[str | int]) -> Any:
+    """The annotated type found at ``loc`` under ``root``, or ``None`` if the walk fails."""
+    current: Any = root
+    for item in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            model_field = current.model_fields.get(str(item))
+            if model_field is None:
+                return None
+            current = model_field.annotation
+        elif get_origin(current) in (list, tuple):
+            current = get_args(current)[0]
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _field_name(loc: Sequence[str | int]) -> str:
+    """A readable name for a location: ``steps[2].actor``."""
+    text = ""
+    for item in loc:
+        text += f"[{item}]" if isinstance(item, int) else (f".{item}" if text else str(item))
+    return text or "the file"
+
+
+def _problem_from_error(error: Any, root: type[BaseModel], tree: YamlTree, filename: str) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    where = _field_name(loc)
+    if kind == "extra_forbidden":
+        parent = _type_at(root, loc[:-1])
+        allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
+        line, column = tree.locate_key(loc)
+        hint = did_you_mean(str(loc[-1]), allowed)
+        if hint is None and allowed:
+            hint = "allowed here: " + ", ".join(allowed)
+        return Problem(ErrorCode.UNKNOWN_FIELD, f"unknown field '{loc[-1]}'", filename, line, column, hint, loc)
+    if kind == "missing":
+        line, column = tree.locate(loc[:-1])
+        owner = _field_name(loc[:-1])
+        return Problem(
+            ErrorCode.MISSING_FIELD, f"missing field '{loc[-1]}' in {owner}", filename, line, column, None, loc
+        )
+    line, column = tree.locate(loc)
+    hint = None
+    expected = _type_at(root, loc)
+    value = error.get("input")
+    if kind == "string_pattern_mismatch":
+        hint = _FACT_HINT if "\\." in str(error.get("ctx", {}).get("pattern", "")) else _ID_HINT
+    elif isinstance(expected, type) and issubclass(expected, Enum) and isinstance(value, str):
+        choices = [m.value for m in expected]
+        hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
+    message = error["msg"]
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) < 60:
+        message = f"{message} (got '{value}')"
+    return Problem(ErrorCode.INVALID_VALUE, f"{where}: {message}", filename, line, column, hint, loc)
+
+
+# --- parsing one file --------------------------------------------------------------------
+
+
+def parse(source: str | bytes, filename: str = "<string>") -> tuple[YamlTree, Procedure | CatalogueFile]:
+    """Read one file's text into its model (a procedure or a catalogue file), schema only.
+
+    Raises
+    ------
+    LoadError
+        With every YAML and schema problem of the file, located.
+    """
+    tree = read_yaml(source, filename)
+    if not isinstance(tree.value, dict):
+        raise LoadError(
+            [
+                Problem(
+                    ErrorCode.INVALID_VALUE,
+                    "a thutuc file is a mapping of fields",
+                    filename,
+                    *tree.locate(()),
+                    hint="start with 'kind: procedure' or 'kind: catalogue'",
+                )
+            ]
+        )
+    kind = tree.value.get("kind")
+    if kind not in _MODELS:
+        if kind is None:
+            code, message, at = ErrorCode.MISSING_FIELD, "missing field 'kind'", ()
+        else:
+            code, message, at = ErrorCode.INVALID_VALUE, f"unknown kind '{kind}'", ("kind",)
+        hint = (did_you_mean(str(kind), _MODELS) if kind else None) or "use 'kind: procedure' or 'kind: catalogue'"
+        raise LoadError([Problem(code, message, filename, *tree.locate(at), hint=hint, path=at)])
+    model = _MODELS[kind]
+    try:
+        instance = model.model_validate(tree.value)
+    except ValidationError as exc:
+        raise LoadError(_problem_from_error(e, model, tree, filename) for e in exc.errors(include_url=False)) from None
+    return tree, instance  # type: ignore[return-value]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LoadError([Problem(ErrorCode.UNREADABLE, exc.strerror or str(exc), str(path))]) from None
+
+
+def _locate_all(problems: Iterable[Problem], tree: YamlTree, filename: str) -> list[Problem]:
+    return [p.located(filename, *tree.locate(p.path)) for p in problems]
+
+
+def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>") -> Procedure:
+    """A procedure from YAML text, checked against ``catalogue``.
+
+    Raises
+    ------
+    LoadError
+        With every problem in the text: YAML, schema, references and flow.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_catalogue
+    >>> loads("kind: procedure", catalogue=tiny_catalogue())
+    Traceback (most recent call last):
+    ...
+    thutuc.errors.LoadError: <string>:1:1: error THT009 missing-field: missing field 'id' in the file
+    <string>:1:1: error THT009 missing-field: missing field 'name' in the file
+    ...
+    """
+    tree, model = parse(text, filename)
+    if not isinstance(model, Procedure):
+        raise LoadError(
+            [Problem(ErrorCode.INVALID_VALUE, "expected a procedure, found a catalogue file", filename, 1, 1)]
+        )
+    problems = check_procedure(model, catalogue)
+    if problems:
+        raise LoadError(_locate_all(problems, tree, filename))
+    return model
+
+
+def find_catalogue(start: str | Path) -> Path | None:
+    """The nearest ``catalogue/`` folder beside ``start`` or beside one of its parents."""
+    here = Path(start).resolve()
+    for folder in [here, *here.parents] if here.is_dir() else here.parents:
+        candidate = folder / CATALOGUE_FOLDER
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def load(path: str | Path, *, catalogue: Catalogue | None = None) -> Procedure:
+    """The procedure in ``path``; the catalogue is found beside it unless given.
+
+    Raises
+    ------
+    LoadError
+        With every problem in the file, or when no catalogue can be found.
+    """
+    path = Path(path)
+    if catalogue is None:
+        catalogue = _catalogue_for(path)
+    return loads(_read(path), catalogue=catalogue, filename=str(path))
+
+
+def _catalogue_for(path: Path) -> Catalogue:
+    folder = find_catalogue(path)
+    if folder is None:
+        raise LoadError(
+            [
+                Problem(
+                    ErrorCode.NO_CATALOGUE,
+                    "no 'catalogue' folder beside the file or its parents",
+                    str(path),
+                    hint="pass the catalogue folder explicitly (--catalogue)",
+                )
+            ]
+        )
+    return load_catalogue(folder)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def _catalogue_problems(folder: Path) -> tuple[Catalogue | None, dict[str, list[Problem]]]:
+    """The merged catalogue of a folder, and the problems of each of its files."""
+    problems: dict[str, list[Problem]] = {}
+    parsed: list[tuple[str, CatalogueFile, YamlTree]] = []
+    for path in _yaml_files(folder):
+        name = str(path)
+        problems[name] = []
+        try:
+            tree, model = parse(_read(path), name)
+        except LoadError as exc:
+            problems[name] += exc.problems
+            continue
+        if isinstance(model, CatalogueFile):
+            parsed.append((name, model, tree))
+        else:
+            problems[name].append(
+                Problem(
+                    ErrorCode.INVALID_VALUE,
+                    "a procedure file inside the catalogue folder",
+                    name,
+                    *tree.locate(("kind",)),
+                    hint="move procedures out of the catalogue folder",
+                    path=("kind",),
+                )
+            )
+    trees = {name: tree for name, _, tree in parsed}
+    for name, problem in check_catalogue([(name, model) for name, model, _ in parsed]):
+        problems[name].append(problem.located(name, *trees[name].locate(problem.path)))
+    if not parsed and not any(problems.values()):
+        problems[str(folder)] = [
+            Problem(ErrorCode.NO_CATALOGUE, "the catalogue folder holds no catalogue file", str(folder))
+        ]
+    catalogue = Catalogue.merge([model for _, model, _ in parsed])
+    return (None if any(problems.values()) else catalogue), problems
+
+
+def load_catalogue(folder: str | Path) -> Catalogue:
+    """The catalogue merged from every YAML file under ``folder``.
+
+    Raises
+    ------
+    LoadError
+        With every problem of every file: YAML, schema, duplicate ids, undefined references.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise LoadError([Problem(ErrorCode.UNREADABLE, "not a folder", str(folder))])
+    catalogue, problems = _catalogue_problems(folder)
+    if catalogue is None:
+        raise LoadError(p for file_problems in problems.values() for p in file_problems)
+    return catalogue
+
+
+@dataclass(frozen=True)
+class ProcedureSet:
+    """A catalogue and the procedures that refer to it, with the file each came from."""
+
+    catalogue: Catalogue
+    procedures: tuple[Procedure, ...]
+    files: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, procedure_id: str) -> Procedure:
+        for procedure in self.procedures:
+            if procedure.id == procedure_id:
+                return procedure
+        raise KeyError(procedure_id)
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The outcome of validating one file."""
+
+    path: str
+    kind: str | None = None
+    id: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating files and folders: one report per file, in path order."""
+
+    files: tuple[FileReport, ...]
+    procedures: tuple[Procedure, ...] = ()
+    catalogue: Catalogue | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem, in file, line and column order."""
+        return sorted((p for f in self.files for p in f.problems), key=lambda p: p.sort_key)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no file has a problem."""
+        return not any(f.problems for f in self.files)
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Problem | None]]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from ((p, None) for p in _yaml_files(path))
+        elif path.is_file():
+            yield path, None
+        else:
+            yield path, Problem(ErrorCode.UNREADABLE, "no such file or folder", str(path))
+
+
+def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> ValidationReport:
+    """Validate files and folders (recursively); never raises for a problem in a file.
+
+    Each procedure is checked against ``catalogue_folder``, or else the nearest
+    ``catalogue/`` folder beside it or its parents.
+    """
+    reports: dict[str, FileReport] = {}
+    catalogues: dict[Path, Catalogue | None] = {}
+    procedures: list[Procedure] = []
+    ids: dict[str, str] = {}
+    used_catalogue: Catalogue | None = None
+
+    def catalogue_at(folder: Path) -> Catalogue | None:
+        folder = folder.resolve()
+        if folder not in catalogues:
+            catalogue, problems = _catalogue_problems(folder)
+            catalogues[folder] = catalogue
+            for name, file_problems in problems.items():
+                reports[name] = FileReport(name, "catalogue", None, tuple(file_problems))
+        return catalogues[folder]
+
+    explicit = Path(catalogue_folder) if catalogue_folder is not None else None
+    for path, missing in _expand(paths):
+        name = str(path)
+        if missing is not None:
+            reports[name] = FileReport(name, None, None, (missing,))
+            continue
+        if name in reports:
+            continue
+        try:
+            tree, model = parse(_read(path), name)
+        except LoadError as exc:
+            reports[name] = FileReport(name, None, None, exc.problems)
+            continue
+        if isinstance(model, CatalogueFile):
+            catalogue_at(path.parent)
+            reports.setdefault(name, FileReport(name, "catalogue"))
+            continue
+        folder = explicit or find_catalogue(path)
+        catalogue = catalogue_at(folder) if folder is not None and folder.is_dir() else None
+        if catalogue is None:
+            hint = "fix the catalogue first" if folder is not None else "pass the catalogue folder (--catalogue)"
+            problem = Problem(ErrorCode.NO_CATALOGUE, "no valid catalogue to check against", name, hint=hint)
+            reports[name] = FileReport(name, "procedure", model.id, (problem,))
+            continue
+        used_catalogue = catalogue
+        problems = _locate_all(check_procedure(model, catalogue), tree, name)
+        if model.id in ids:
+            problems.append(
+                Problem(
+                    ErrorCode.DUPLICATE_ID,
+                    f"procedure id '{model.id}' is already used by {ids[model.id]}",
+                    name,
+                    *tree.locate(("id",)),
+                    hint="give each procedure its own id",
+                )
+            )
+        else:
+            ids[model.id] = name
+        if not problems:
+            procedures.append(model)
+        reports[name] = FileReport(name, "procedure", model.id, tuple(sorted(problems, key=lambda p: p.sort_key)))
+    ordered = tuple(reports[k] for k in sorted(reports))
+    return ValidationReport(ordered, tuple(procedures), used_catalogue)
+
+
+def load_all(folder: str | Path) -> ProcedureSet:
+    """Every procedure under ``folder`` with the catalogue beside them.
+
+    Raises
+    ------
+    LoadError
+        With every problem of every file.
+    """
+    report = validate_paths([folder])
+    if not report.ok:
+        raise LoadError(report.problems)
+    catalogue = report.catalogue
+    if catalogue is None:
+        found = find_catalogue(folder)
+        catalogue = load_catalogue(found) if found else Catalogue()
+    files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
+    return ProcedureSet(catalogue, report.procedures, files)
