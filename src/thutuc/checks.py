@@ -157,7 +157,9 @@ def _check_role_facts(
     for k, fact_id in enumerate(facts):
         if fact_id not in catalogue.fact:
             yield _unknown(ErrorCode.UNKNOWN_FACT, "fact", fact_id, catalogue.fact, (*at, k))
-        elif role is not None and catalogue.fact[fact_id].subject != role.subject:
+        elif (
+            role is not None and role.subject in catalogue.subjects and catalogue.fact[fact_id].subject != role.subject
+        ):
             yield Problem(
                 ErrorCode.SUBJECT_MISMATCH,
                 f"fact '{fact_id}' is about a {catalogue.fact[fact_id].subject}, "
@@ -180,7 +182,7 @@ def _check_flow(procedure: Procedure) -> Iterator[Problem]:
             ErrorCode.NO_START,
             f"every step has a predecessor ({loop}), so the flow has no start",
             hint="mark the transition that returns for supplement with 'loop: true'",
-            path=("steps",),
+            path=("steps", 0),
         )
         return
     for extra in starts[1:]:

@@ -338,9 +338,18 @@ class ValidationReport:
         return not any(f.problems for f in self.files)
 
 
+def _shown(path: Path) -> Path:
+    """The path as reports show it: relative to the working folder when inside it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd())
+    except ValueError:
+        return absolute
+
+
 def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Problem | None]]:
     for raw in paths:
-        path = Path(raw)
+        path = _shown(Path(raw))
         if path.is_dir():
             yield from ((p, None) for p in _yaml_files(path))
         elif path.is_file():
@@ -362,7 +371,7 @@ def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path 
     used_catalogue: Catalogue | None = None
 
     def catalogue_at(folder: Path) -> Catalogue | None:
-        folder = folder.resolve()
+        folder = _shown(folder)
         if folder not in catalogues:
             catalogue, problems = _catalogue_problems(folder)
             catalogues[folder] = catalogue

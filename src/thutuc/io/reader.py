@@ -36,15 +36,22 @@ class YamlTree:
     value: Any
     key_marks: dict[Path, Mark] = field(default_factory=dict)
     value_marks: dict[Path, Mark] = field(default_factory=dict)
+    collections: set[Path] = field(default_factory=set)
 
     def locate(self, path: Path) -> Mark:
-        """The position of ``path``, or of its closest enclosing element that exists."""
+        """The position of ``path``, or of its closest enclosing element that exists.
+
+        A scalar is located at its value; a mapping or list under a key at its key,
+        since a block value starts on the next line.
+        """
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            if prefix in self.value_marks:
+            if prefix in self.value_marks and prefix not in self.collections:
                 return self.value_marks[prefix]
             if prefix in self.key_marks:
                 return self.key_marks[prefix]
+            if prefix in self.value_marks:
+                return self.value_marks[prefix]
         return (1, 1)
 
     def locate_key(self, path: Path) -> Mark:
@@ -174,6 +181,7 @@ class _Builder:
             )
             raise LoadError(self.problems)
         self.tree.value_marks[path] = mark
+        self.tree.collections.add(path)
         self._attach(container)
         self.stack.append([container, path, None, {}])
 
@@ -222,8 +230,6 @@ def read_yaml(
                     ErrorCode.FILE_TOO_LARGE,
                     f"the file has {size:,} bytes; the limit is {max_bytes:,}",
                     filename,
-                    1,
-                    1,
                     hint="split it, or raise the limit with max_bytes",
                 )
             ]
@@ -258,7 +264,10 @@ def read_yaml(
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        builder.problem(ErrorCode.YAML_SYNTAX, message, where)
+        if "nesting depth" in message:  # libyaml's own limit, met while scanning ahead
+            builder.problem(ErrorCode.TOO_DEEP, f"nesting deeper than {max_depth} levels", where)
+        else:
+            builder.problem(ErrorCode.YAML_SYNTAX, message, where)
     except yaml.YAMLError as exc:
         builder.problem(ErrorCode.YAML_SYNTAX, str(exc).splitlines()[0], (1, 1))
     finally:

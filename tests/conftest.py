@@ -1,0 +1,36 @@
+"""Shared fixtures and the hypothesis profiles: 'ci' has a fixed budget and prints reproducers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from thutuc.model import Catalogue, Procedure
+from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+
+settings.register_profile(
+    "ci",
+    max_examples=80,
+    derandomize=True,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("dev", max_examples=40, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return tiny_catalogue()
+
+
+@pytest.fixture
+def procedure() -> Procedure:
+    return tiny_procedure()
