@@ -88,9 +88,9 @@ class Problem:
         return replace(self, file=file, line=line, column=column)
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Deterministic order: file, line, column, code, message."""
-        return (self.file or "", self.line or 0, self.column or 0, self.code.code, self.message)
+    def sort_key(self) -> tuple[str, int, int]:
+        """Order of reports: file, line, column; ties keep the order the checks found them in."""
+        return (self.file or "", self.line or 0, self.column or 0)
 
     @property
     def where(self) -> str:

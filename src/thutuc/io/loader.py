@@ -178,12 +178,14 @@ def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>"
 
     Examples
     --------
-    >>> from thutuc.testing.examples import tiny_catalogue
-    >>> loads("kind: procedure", catalogue=tiny_catalogue())
+    >>> from thutuc.io import dumps
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> text = dumps(tiny_procedure()).replace("actor: office", "actor: ofice")
+    >>> loads(text, catalogue=tiny_catalogue())
     Traceback (most recent call last):
     ...
-    thutuc.errors.LoadError: <string>:1:1: error THT009 missing-field: missing field 'id' in the file
-    <string>:1:1: error THT009 missing-field: missing field 'name' in the file
+    thutuc.errors.LoadError: <string>:44:10: error THT011 unknown-actor: unknown actor 'ofice'
+        hint: did you mean 'office'?
     ...
     """
     tree, model = parse(text, filename)
