@@ -1,0 +1,40 @@
+# Two commands do the whole set-up on a fresh machine (each makes its own virtual environment):
+#   make demo   validate the shipped procedures and write the summary to build/
+#   make test   lint, check generated files, and run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LINTED := src tests tools benchmarks examples
+
+.PHONY: demo test docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/thutuc validate procedures/
+	mkdir -p build
+	$(BIN)/thutuc summary procedures/ --format md -o build/summary.md
+	$(BIN)/thutuc summary procedures/
+
+test: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/thutuc schema -o schema/thutuc.schema.json --check
+	$(BIN)/thutuc validate procedures/
+	$(BIN)/python examples/check_a_procedure.py > /dev/null
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
+
+docs: $(STAMP)
+	$(BIN)/thutuc schema -o schema/thutuc.schema.json
+	$(BIN)/python tools/generate_docs.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/hostile_inputs.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
