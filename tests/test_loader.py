@@ -172,3 +172,45 @@ class TestLoadAll:
         failing = sorted(Path(f.path).name for f in report.files if f.problems)
         assert failing == ["a.yaml", "b.yaml"]
         assert not report.ok
+
+
+class TestSchemaAndReferencesTogether:
+    """A file with schema problems still gets its reference problems, without cascades."""
+
+    def problems(self, text: str) -> list[tuple[str, int]]:
+        with pytest.raises(LoadError) as exc:
+            loads(text, catalogue=load_catalogue(SHARED))
+        return [(p.code.slug, p.line) for p in exc.value.problems]
+
+    def line_of(self, text: str, needle: str, nth: int = 1) -> int:
+        lines = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+        return lines[nth - 1]
+
+    def test_both_are_reported_at_their_lines(self):
+        text = BASE.replace("kind: decide", "kind: decision").replace(
+            "    actor: office\n    kind: issue", "    actor: ofice\n    kind: issue"
+        )
+        assert self.problems(text) == [
+            ("invalid-value", self.line_of(text, "kind: decision")),
+            ("unknown-actor", self.line_of(text, "actor: ofice")),
+        ]
+
+    def test_a_reference_to_a_step_that_failed_is_not_repeated(self):
+        text = BASE.replace("  - id: check\n", "  - id: check\n    bogus: 1\n")
+        assert self.problems(text) == [("unknown-field", self.line_of(text, "bogus: 1"))]
+
+    def test_entries_after_a_failed_one_keep_their_own_lines(self):
+        text = BASE.replace("  - id: check\n", "  - id: check\n    bogus: 1\n").replace("next: [issue]", "next: [isue]")
+        assert self.problems(text) == [
+            ("unknown-field", self.line_of(text, "bogus: 1")),
+            ("unknown-step", self.line_of(text, "next: [isue]")),
+        ]
+
+    def test_a_failed_document_does_not_make_facts_unsupplied(self):
+        text = BASE.replace(
+            "document_type: marital-status-certificate}", "document_type: marital-status-certificate, copies: 0}"
+        )
+        assert self.problems(text) == [("invalid-value", self.line_of(text, "copies: 0"))]
+
+    def test_missing_sections_do_not_cascade(self):
+        assert self.problems("kind: procedure\nid: x\n") == [("missing-field", 1)] * 8

@@ -8,7 +8,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from thutuc.checks import check_catalogue, check_procedure
 from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
 from thutuc.io.reader import YamlTree, read_yaml
-from thutuc.model import Catalogue, CatalogueFile, Procedure
+from thutuc.model import Actor, Catalogue, CatalogueFile, DocumentRequirement, Procedure, Result, Role, Step
 
 __all__ = [
     "CATALOGUE_FOLDER",
@@ -120,14 +120,18 @@ def _problem_from_error(error: Any, root: type[BaseModel], tree: YamlTree, filen
 # --- parsing one file --------------------------------------------------------------------
 
 
-def parse(source: str | bytes, filename: str = "<string>") -> tuple[YamlTree, Procedure | CatalogueFile]:
-    """Read one file's text into its model (a procedure or a catalogue file), schema only.
+@dataclass(frozen=True)
+class _ParsedFile:
+    """A file read as far as its schema allows: the model, or the schema problems."""
 
-    Raises
-    ------
-    LoadError
-        With every YAML and schema problem of the file, located.
-    """
+    tree: YamlTree
+    kind: str
+    model: Procedure | CatalogueFile | None
+    problems: tuple[Problem, ...] = ()
+
+
+def _parse(source: str | bytes, filename: str) -> _ParsedFile:
+    """Read a file; YAML problems and an unknown ``kind`` raise, schema problems are kept."""
     tree = read_yaml(source, filename)
     if not isinstance(tree.value, dict):
         raise LoadError(
@@ -151,10 +155,118 @@ def parse(source: str | bytes, filename: str = "<string>") -> tuple[YamlTree, Pr
         raise LoadError([Problem(code, message, filename, *tree.locate(at), hint=hint, path=at)])
     model = _MODELS[kind]
     try:
-        instance = model.model_validate(tree.value)
+        return _ParsedFile(tree, kind, model.model_validate(tree.value))  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise LoadError(_problem_from_error(e, model, tree, filename) for e in exc.errors(include_url=False)) from None
-    return tree, instance  # type: ignore[return-value]
+        problems = tuple(_problem_from_error(e, model, tree, filename) for e in exc.errors(include_url=False))
+        return _ParsedFile(tree, kind, None, problems)
+
+
+def parse(source: str | bytes, filename: str = "<string>") -> tuple[YamlTree, Procedure | CatalogueFile]:
+    """Read one file's text into its model (a procedure or a catalogue file), schema only.
+
+    Raises
+    ------
+    LoadError
+        With every YAML and schema problem of the file, located.
+    """
+    parsed = _parse(source, filename)
+    if parsed.model is None:
+        raise LoadError(parsed.problems)
+    return parsed.tree, parsed.model
+
+
+# --- checking a procedure, even one with schema problems --------------------------------
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "roles": Role,
+    "actors": Actor,
+    "documents": DocumentRequirement,
+    "steps": Step,
+    "results": Result,
+}
+# What a reference check reports when the entry it looks for failed the schema.
+_CASCADES = {
+    ErrorCode.UNKNOWN_ROLE: "roles",
+    ErrorCode.UNKNOWN_ACTOR: "actors",
+    ErrorCode.UNKNOWN_DOCUMENT: "documents",
+    ErrorCode.UNKNOWN_STEP: "steps",
+    ErrorCode.UNKNOWN_RESULT: "results",
+}
+_FLOW_CODES = frozenset(
+    {
+        ErrorCode.NO_START,
+        ErrorCode.SEVERAL_STARTS,
+        ErrorCode.UNREACHABLE_STEP,
+        ErrorCode.DEAD_END,
+        ErrorCode.UNDECLARED_CYCLE,
+    }
+)
+
+
+def _value_at(data: Any, path: Sequence[str | int]) -> Any:
+    for item in path:
+        try:
+            data = data[item]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _salvaged_problems(data: dict[str, Any], catalogue: Catalogue) -> list[Problem]:
+    """Reference and flow problems of a procedure whose schema failed somewhere.
+
+    Entries that validate on their own are checked as usual; problems that only repeat a
+    schema problem (a reference to an entry that failed, a flow with a broken step) are dropped.
+    """
+    kept: dict[str, list[Any]] = {}
+    origin: dict[str, list[int]] = {}
+    failed: dict[str, set[Any]] = {}
+    for section, model in _SECTIONS.items():
+        raw = data.get(section)
+        kept[section], origin[section], failed[section] = [], [], set()
+        if not isinstance(raw, list):
+            failed[section].add(None)
+            continue
+        for index, item in enumerate(raw):
+            try:
+                kept[section].append(model.model_validate(item))
+                origin[section].append(index)
+            except ValidationError:
+                failed[section].add(item.get("id") if isinstance(item, dict) else None)
+    agency, procedure_id = data.get("agency"), data.get("id")
+    procedure = Procedure.model_construct(
+        id=procedure_id if isinstance(procedure_id, str) else "",
+        agency=agency if isinstance(agency, str) else "",
+        **kept,
+    )
+    salvaged_data = {section: [m.model_dump() for m in models] for section, models in kept.items()}
+    problems = []
+    for problem in check_procedure(procedure, catalogue):
+        section = _CASCADES.get(problem.code)
+        if section is not None and failed[section]:
+            name = _value_at(salvaged_data, problem.path)
+            if None in failed[section] or name in failed[section]:
+                continue
+        if problem.code is ErrorCode.UNKNOWN_ACTOR and problem.path == ("agency",) and not isinstance(agency, str):
+            continue
+        if problem.code in _FLOW_CODES and failed["steps"]:
+            continue
+        if problem.code in (ErrorCode.UNSUPPLIED_FACT, ErrorCode.SUBJECT_MISMATCH) and any(failed.values()):
+            continue
+        path = problem.path
+        if len(path) > 1 and path[0] in origin and isinstance(path[1], int):
+            path = (path[0], origin[str(path[0])][path[1]], *path[2:])
+        problems.append(replace(problem, path=path))
+    return problems
+
+
+def _procedure_problems(parsed: _ParsedFile, catalogue: Catalogue, filename: str) -> list[Problem]:
+    """Every problem of a parsed procedure file: schema, references, flow and fact supply."""
+    if isinstance(parsed.model, Procedure):
+        found = check_procedure(parsed.model, catalogue)
+    else:
+        found = _salvaged_problems(parsed.tree.value, catalogue)
+    return sorted([*parsed.problems, *_locate_all(found, parsed.tree, filename)], key=lambda p: p.sort_key)
 
 
 def _read(path: Path) -> bytes:
@@ -188,15 +300,15 @@ def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>"
         hint: did you mean 'office'?
     ...
     """
-    tree, model = parse(text, filename)
-    if not isinstance(model, Procedure):
+    parsed = _parse(text, filename)
+    if parsed.kind != "procedure":
         raise LoadError(
             [Problem(ErrorCode.INVALID_VALUE, "expected a procedure, found a catalogue file", filename, 1, 1)]
         )
-    problems = check_procedure(model, catalogue)
+    problems = _procedure_problems(parsed, catalogue, filename)
     if problems:
-        raise LoadError(_locate_all(problems, tree, filename))
-    return model
+        raise LoadError(problems)
+    return parsed.model  # type: ignore[return-value]
 
 
 def find_catalogue(start: str | Path) -> Path | None:
@@ -390,38 +502,40 @@ def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path 
         if name in reports:
             continue
         try:
-            tree, model = parse(_read(path), name)
+            parsed = _parse(_read(path), name)
         except LoadError as exc:
             reports[name] = FileReport(name, None, None, exc.problems)
             continue
-        if isinstance(model, CatalogueFile):
+        if parsed.kind == "catalogue":
             catalogue_at(path.parent)
             reports.setdefault(name, FileReport(name, "catalogue"))
             continue
+        raw_id = parsed.tree.value.get("id")
+        procedure_id = raw_id if isinstance(raw_id, str) else None
         folder = explicit or find_catalogue(path)
         catalogue = catalogue_at(folder) if folder is not None and folder.is_dir() else None
         if catalogue is None:
             hint = "fix the catalogue first" if folder is not None else "pass the catalogue folder (--catalogue)"
             problem = Problem(ErrorCode.NO_CATALOGUE, "no valid catalogue to check against", name, hint=hint)
-            reports[name] = FileReport(name, "procedure", model.id, (problem,))
+            reports[name] = FileReport(name, "procedure", procedure_id, (*parsed.problems, problem))
             continue
         used_catalogue = catalogue
-        problems = _locate_all(check_procedure(model, catalogue), tree, name)
-        if model.id in ids:
+        problems = _procedure_problems(parsed, catalogue, name)
+        if procedure_id is not None and procedure_id in ids:
             problems.append(
                 Problem(
                     ErrorCode.DUPLICATE_ID,
-                    f"procedure id '{model.id}' is already used by {ids[model.id]}",
+                    f"procedure id '{procedure_id}' is already used by {ids[procedure_id]}",
                     name,
-                    *tree.locate(("id",)),
+                    *parsed.tree.locate(("id",)),
                     hint="give each procedure its own id",
                 )
             )
-        else:
-            ids[model.id] = name
-        if not problems:
-            procedures.append(model)
-        reports[name] = FileReport(name, "procedure", model.id, tuple(sorted(problems, key=lambda p: p.sort_key)))
+        elif procedure_id is not None:
+            ids[procedure_id] = name
+        if not problems and isinstance(parsed.model, Procedure):
+            procedures.append(parsed.model)
+        reports[name] = FileReport(name, "procedure", procedure_id, tuple(sorted(problems, key=lambda p: p.sort_key)))
     ordered = tuple(reports[k] for k in sorted(reports))
     return ValidationReport(ordered, tuple(procedures), used_catalogue)
 
