@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -26,16 +25,16 @@ def catalogue_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--catalogue",
         "catalogue_folder",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        type=click.Path(exists=True, file_okay=False),
         help="Catalogue folder. Default: the nearest 'catalogue/' beside the files or their parents.",
     )(command)
 
 
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """Adds ``-o/--output FILE``, written atomically."""
-    return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."
-    )(command)
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")(
+        command
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,10 +51,10 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @catalogue_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS_VALIDATE), default="text", show_default=True)
-def validate(paths: tuple[Path, ...], catalogue_folder: Path | None, output_format: str) -> None:
+def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format: str) -> None:
     """Check procedure and catalogue files; folders are searched recursively.
 
     Prints every problem as FILE:LINE:COLUMN: error CODE name: message, with a hint
@@ -94,7 +93,7 @@ def validate(paths: tuple[Path, ...], catalogue_folder: Path | None, output_form
 @cli.command()
 @output_option
 @click.option("--check", is_flag=True, help="Exit 1 if FILE differs from the generated schema; write nothing.")
-def schema(output: Path | None, check: bool) -> None:
+def schema(output: str | None, check: bool) -> None:
     """Write the JSON Schema of procedure and catalogue files.
 
     Editors validate as you type when a file starts with
@@ -111,7 +110,10 @@ def schema(output: Path | None, check: bool) -> None:
     if check:
         if output is None:
             raise click.UsageError("--check needs -o FILE to compare with")
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        from pathlib import Path
+
+        target = Path(output)
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != text:
             raise click.ClickException(f"{output} is out of date: run 'thutuc schema -o {output}'")
         click.echo(f"{output} is current", err=True)
@@ -124,10 +126,10 @@ def schema(output: Path | None, check: bool) -> None:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--format", "output_format", type=click.Choice(FORMATS_SUMMARY), default="text", show_default=True)
 @output_option
-def summary(folder: Path, output_format: str, output: Path | None) -> None:
+def summary(folder: str, output_format: str, output: str | None) -> None:
     """Summarize every procedure under FOLDER: steps, documents, time limit, sources.
 
     \b

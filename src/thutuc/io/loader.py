@@ -10,6 +10,7 @@ import typing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -417,10 +418,12 @@ class ProcedureSet:
     files: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, procedure_id: str) -> Procedure:
-        for procedure in self.procedures:
-            if procedure.id == procedure_id:
-                return procedure
-        raise KeyError(procedure_id)
+        """The procedure with ``procedure_id``; ``KeyError`` if there is none."""
+        return self._by_id[procedure_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Procedure]:
+        return {p.id: p for p in self.procedures}
 
 
 @dataclass(frozen=True)

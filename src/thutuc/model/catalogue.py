@@ -125,11 +125,6 @@ class Connection(StrictModel):
     sources: list[Source] = Field(default_factory=list)
     """Where the connection was reported."""
 
-    def active_on(self, day: dt.date) -> bool:
-        """Whether the connection is in place on ``day`` (an unknown start counts as in place)."""
-        started = self.since is None or self.since <= day
-        return started and (self.until is None or day < self.until)
-
 
 class DataSourceKind(StrEnum):
     """What a shared system offers: data, identity, payment, signature or delivery."""

@@ -49,10 +49,6 @@ class Name(StrictModel):
     en: NonEmptyText | None = None
     """English gloss."""
 
-    def text(self, lang: str = "vi") -> str:
-        """The name in ``lang``, falling back to Vietnamese."""
-        return self.en if lang == "en" and self.en else self.vi
-
 
 class LegalRef(StrictModel):
     """A legal ground: document number, optionally the article, and where it was read."""

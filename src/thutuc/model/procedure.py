@@ -187,11 +187,6 @@ class DocumentRequirement(StrictModel):
         return self
 
     @property
-    def is_conditional(self) -> bool:
-        """Whether the document is needed only in some situations."""
-        return self.condition is not None
-
-    @property
     def alternatives(self) -> list[list[str]]:
         """The document-type sets that satisfy the requirement (one set for a single type)."""
         return self.any_of if self.any_of is not None else [[self.document_type or ""]]
