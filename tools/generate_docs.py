@@ -30,6 +30,7 @@ from thutuc.model import (  # noqa: E402
     Agency,
     CatalogueFile,
     Connection,
+    CostParameter,
     DataSource,
     DocumentRequirement,
     DocumentType,
@@ -60,7 +61,16 @@ PROCEDURE_MODELS: list[type[BaseModel]] = [
     Result,
     OnlineStatus,
 ]
-CATALOGUE_MODELS: list[type[BaseModel]] = [CatalogueFile, Agency, Fact, DocumentType, DataSource, HeldFact, Connection]
+CATALOGUE_MODELS: list[type[BaseModel]] = [
+    CatalogueFile,
+    Agency,
+    Fact,
+    DocumentType,
+    DataSource,
+    HeldFact,
+    Connection,
+    CostParameter,
+]
 SHARED_MODELS: list[type[BaseModel]] = [Name, LegalRef, Source, Duration]
 # Fields no shipped file uses yet; their examples are written here.
 EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
@@ -79,6 +89,15 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("Step", "produces"): ["birth-certificate"],
     ("Result", "electronic"): True,
     ("DocumentRequirement", "copies"): 2,
+    ("CatalogueFile", "cost_parameters"): [{"id": "hourly-income", "value": 30000, "unit": "VND/hour"}],
+    ("CostParameter", "id"): "hourly-income",
+    ("CostParameter", "name"): {"vi": "Thu nhập bình quân một giờ", "en": "Average income per hour"},
+    ("CostParameter", "value"): 30000,
+    ("CostParameter", "unit"): "VND/hour",
+    ("CostParameter", "basis"): "assumed",
+    ("CostParameter", "legal_basis"): [{"document": "Thông tư 02/2017/TT-VPCP", "article": "Art. 27"}],
+    ("CostParameter", "note"): "Set as a placeholder until the statistics office figure is read.",
+    ("CostParameter", "sources"): [{"url": "https://example.org/statistics", "confidence": "secondary"}],
 }
 
 
@@ -195,11 +214,17 @@ def _examples_from_data() -> dict[tuple[str, str], Any]:
 
     catalogue = procedure_set.catalogue
     found[("CatalogueFile", "kind")] = "catalogue"
-    for section in ("agencies", "facts", "document_types", "data_sources"):
-        found[("CatalogueFile", section)] = [
-            getattr(catalogue, section)[0].model_dump(mode="json", exclude_defaults=True)
-        ]
-    for entry in (*catalogue.agencies, *catalogue.facts, *catalogue.document_types, *catalogue.data_sources):
+    for section in ("agencies", "facts", "document_types", "data_sources", "cost_parameters"):
+        entries = getattr(catalogue, section)
+        if entries:
+            found[("CatalogueFile", section)] = [entries[0].model_dump(mode="json", exclude_defaults=True)]
+    for entry in (
+        *catalogue.agencies,
+        *catalogue.facts,
+        *catalogue.document_types,
+        *catalogue.data_sources,
+        *catalogue.cost_parameters,
+    ):
         visit(entry)
     for procedure in procedure_set.procedures:
         visit(procedure)

@@ -276,6 +276,7 @@ def check_catalogue(files: Sequence[tuple[str, CatalogueFile]]) -> list[tuple[st
         ("facts", "fact"),
         ("document_types", "document type"),
         ("data_sources", "data source"),
+        ("cost_parameters", "cost parameter"),
     ):
         first: dict[str, str] = {}
         for name, catalogue_file in files:

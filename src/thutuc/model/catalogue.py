@@ -10,9 +10,10 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from thutuc.model.common import FactId, LegalRef, Name, Slug, Source, StrictModel
+from thutuc.model.common import FactId, LegalRef, Name, NonEmptyText, Slug, Source, StrictModel
 
 __all__ = [
     "Agency",
@@ -20,6 +21,8 @@ __all__ = [
     "Catalogue",
     "CatalogueFile",
     "Connection",
+    "CostBasis",
+    "CostParameter",
     "Coverage",
     "DataSource",
     "DataSourceKind",
@@ -171,6 +174,42 @@ class DataSource(StrictModel):
         return value
 
 
+class CostBasis(StrEnum):
+    """Whether a cost parameter was read in a source or is an assumed default."""
+
+    SOURCED = "sourced"
+    ASSUMED = "assumed"
+
+
+class CostParameter(StrictModel):
+    """A parameter of the compliance-cost formula (Circular 02/2017/TT-VPCP, Art. 27)."""
+
+    id: Slug
+    """Kebab-case id, e.g. 'hourly-income'."""
+    name: Name
+    """What the parameter is."""
+    value: float = Field(ge=0)
+    """Its value, in ``unit``."""
+    unit: NonEmptyText
+    """Unit of the value, e.g. 'VND/hour', 'VND', 'hours'."""
+    basis: CostBasis
+    """sourced (read in a source) or assumed (a default a team should replace)."""
+    legal_basis: list[LegalRef] = Field(default_factory=list)
+    """The act that sets it, if any."""
+    note: str | None = None
+    """How the value was derived."""
+    sources: list[Source] = Field(default_factory=list)
+    """Where the value was read; required unless the value is assumed."""
+
+    @model_validator(mode="after")
+    def _sourced_values_cite_a_source(self) -> CostParameter:
+        if self.basis is CostBasis.SOURCED and not self.sources:
+            raise PydanticCustomError("sourced_without_source", "a 'sourced' value needs at least one source")
+        if self.basis is CostBasis.ASSUMED and not self.note:
+            raise PydanticCustomError("assumed_without_note", "an 'assumed' value needs a note saying how it was set")
+        return self
+
+
 class CatalogueFile(StrictModel):
     """One YAML file of the catalogue; a catalogue folder may split entries over several."""
 
@@ -184,6 +223,8 @@ class CatalogueFile(StrictModel):
     """Document types."""
     data_sources: list[DataSource] = Field(default_factory=list)
     """National databases and shared systems."""
+    cost_parameters: list[CostParameter] = Field(default_factory=list)
+    """Parameters of the compliance-cost formula."""
 
 
 class Catalogue(StrictModel):
@@ -193,6 +234,7 @@ class Catalogue(StrictModel):
     facts: tuple[Fact, ...] = ()
     document_types: tuple[DocumentType, ...] = ()
     data_sources: tuple[DataSource, ...] = ()
+    cost_parameters: tuple[CostParameter, ...] = ()
 
     @classmethod
     def merge(cls, files: list[CatalogueFile]) -> Catalogue:
@@ -202,6 +244,7 @@ class Catalogue(StrictModel):
             facts=tuple(x for f in files for x in f.facts),
             document_types=tuple(d for f in files for d in f.document_types),
             data_sources=tuple(s for f in files for s in f.data_sources),
+            cost_parameters=tuple(c for f in files for c in f.cost_parameters),
         )
 
     @cached_property
@@ -223,6 +266,11 @@ class Catalogue(StrictModel):
     def data_source(self) -> dict[str, DataSource]:
         """Data sources by id."""
         return {s.id: s for s in self.data_sources}
+
+    @cached_property
+    def cost_parameter(self) -> dict[str, CostParameter]:
+        """Cost parameters by id."""
+        return {c.id: c for c in self.cost_parameters}
 
     @cached_property
     def subjects(self) -> frozenset[str]:
