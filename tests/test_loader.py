@@ -214,3 +214,13 @@ class TestSchemaAndReferencesTogether:
 
     def test_missing_sections_do_not_cascade(self):
         assert self.problems("kind: procedure\nid: x\n") == [("missing-field", 1)] * 8
+
+
+def test_an_unquoted_comma_in_a_flow_mapping_is_a_located_problem():
+    text = BASE.replace(
+        "  - id: check\n    name: {vi: Kiểm tra hồ sơ}", "  - id: [check, x]\n    name: {vi: Kiểm, tra, en: x}"
+    )
+    with pytest.raises(LoadError) as exc:
+        loads(text, catalogue=load_catalogue(SHARED))
+    assert {p.code for p in exc.value.problems} >= {ErrorCode.UNKNOWN_FIELD}
+    assert all(p.line is not None for p in exc.value.problems)

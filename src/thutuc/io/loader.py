@@ -233,7 +233,8 @@ def _salvaged_problems(data: dict[str, Any], catalogue: Catalogue) -> list[Probl
                 kept[section].append(model.model_validate(item))
                 origin[section].append(index)
             except ValidationError:
-                failed[section].add(item.get("id") if isinstance(item, dict) else None)
+                item_id = item.get("id") if isinstance(item, dict) else None
+                failed[section].add(item_id if isinstance(item_id, str) else None)
     agency, procedure_id = data.get("agency"), data.get("id")
     procedure = Procedure.model_construct(
         id=procedure_id if isinstance(procedure_id, str) else "",
@@ -246,7 +247,7 @@ def _salvaged_problems(data: dict[str, Any], catalogue: Catalogue) -> list[Probl
         section = _CASCADES.get(problem.code)
         if section is not None and failed[section]:
             name = _value_at(salvaged_data, problem.path)
-            if None in failed[section] or name in failed[section]:
+            if None in failed[section] or (isinstance(name, str) and name in failed[section]):
                 continue
         if problem.code is ErrorCode.UNKNOWN_ACTOR and problem.path == ("agency",) and not isinstance(agency, str):
             continue
