@@ -177,7 +177,7 @@ def _summary_table(rows: list[Any]) -> str:
     ):
         table.add_column(column, overflow="fold")
     for r in rows:
-        limit = "–" if r.time_limit_working_days is None else f"{r.time_limit_working_days:g}"
+        limit = "–" if r.time_limit_working_days is None else f"{round(r.time_limit_working_days, 1):g}"
         table.add_row(
             str(r.service_number or ""),
             f"{r.name}\n[dim]{r.id}[/dim]",

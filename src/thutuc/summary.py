@@ -85,7 +85,7 @@ def summarize(procedure_set: ProcedureSet) -> list[ProcedureSummary]:
 def _number(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:g}"
+    return f"{round(value, 1):g}"
 
 
 def summary_markdown(rows: list[ProcedureSummary]) -> str:
