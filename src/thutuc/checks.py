@@ -303,6 +303,10 @@ def check_catalogue(files: Sequence[tuple[str, CatalogueFile]]) -> list[tuple[st
 
 def _catalogue_file_references(catalogue_file: CatalogueFile, merged: Catalogue) -> Iterator[Problem]:
     facts, agencies = merged.fact, merged.agency
+    for i, agency in enumerate(catalogue_file.agencies):
+        for k, system in enumerate(agency.systems):
+            if system not in agencies:
+                yield _unknown(ErrorCode.UNKNOWN_AGENCY, "agency", system, agencies, ("agencies", i, "systems", k))
     for i, document_type in enumerate(catalogue_file.document_types):
         for k, fact_id in enumerate(document_type.proves):
             if fact_id not in facts:

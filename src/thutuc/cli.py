@@ -13,6 +13,7 @@ import click
 
 FORMATS_VALIDATE = ("text", "json")
 FORMATS_SUMMARY = ("text", "md", "json")
+FORMATS_ANALYZE = ("text", "json", "md")
 
 
 def _library_error(exc: Exception) -> click.ClickException:
@@ -46,6 +47,7 @@ def cli() -> None:
     Examples:
       thutuc validate procedures/
       thutuc summary procedures/ --format md -o build/summary.md
+      thutuc analyze procedures/ --format md -o build/analysis.md
       thutuc schema -o schema/thutuc.schema.json
     """
 
@@ -93,8 +95,9 @@ def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format
 @cli.command()
 @output_option
 @click.option("--check", is_flag=True, help="Exit 1 if FILE differs from the generated schema; write nothing.")
-def schema(output: str | None, check: bool) -> None:
-    """Write the JSON Schema of procedure and catalogue files.
+@click.option("--analysis", is_flag=True, help="The schema of 'thutuc analyze --format json' instead.")
+def schema(output: str | None, check: bool, analysis: bool) -> None:
+    """Write the JSON Schema of procedure and catalogue files, or of the analysis report.
 
     Editors validate as you type when a file starts with
     '# yaml-language-server: $schema=PATH-TO/thutuc.schema.json'.
@@ -103,10 +106,18 @@ def schema(output: str | None, check: bool) -> None:
     Examples:
       thutuc schema -o schema/thutuc.schema.json
       thutuc schema -o schema/thutuc.schema.json --check
+      thutuc schema --analysis -o schema/analysis.schema.json
     """
-    from thutuc.io import json_schema_text, write_atomic
+    from thutuc.io import write_atomic
 
-    text = json_schema_text()
+    if analysis:
+        from thutuc.analysis.report import analysis_json_schema_text
+
+        text = analysis_json_schema_text()
+    else:
+        from thutuc.io import json_schema_text
+
+        text = json_schema_text()
     if check:
         if output is None:
             raise click.UsageError("--check needs -o FILE to compare with")
@@ -153,6 +164,140 @@ def summary(folder: str, output_format: str, output: str | None) -> None:
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output} ({len(rows)} procedures)", err=True)
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2025-07-01", ctx, param) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@catalogue_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS_ANALYZE), default="text", show_default=True)
+@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Connections in force on DATE. Default: today.")
+@click.option(
+    "--assume-connected",
+    multiple=True,
+    metavar="SOURCE[@AGENCY]",
+    help="What if SOURCE were connected (to AGENCY, or to every agency of each procedure)? Repeatable.",
+)
+@click.option(
+    "--rules",
+    "rule_names",
+    multiple=True,
+    metavar="RULES",
+    help="Rule ids or analyzers, comma-separated. Default: all.",
+)
+@click.option("--lang", type=click.Choice(("en", "vi")), default="en", show_default=True, help="Language of messages.")
+@output_option
+def analyze(
+    paths: tuple[str, ...],
+    catalogue_folder: str | None,
+    output_format: str,
+    as_of: Any,
+    assume_connected: tuple[str, ...],
+    rule_names: tuple[str, ...],
+    lang: str,
+    output: str | None,
+) -> None:
+    """Find documents the state holds, steps that decide nothing, blockers to full online, and the burden.
+
+    Every finding gives its rule, its reason and legal ground, and what it saves; the rules are
+    described in docs/rules.md. The text form is a table on a terminal (NO_COLOR is respected) and
+    plain text when piped; the JSON form follows schema/analysis.schema.json.
+
+    \b
+    Examples:
+      thutuc analyze procedures/essential/09-birth-registration.yaml
+      thutuc analyze procedures/ --format md -o build/analysis.md
+      thutuc analyze procedures/ --rules once-only --assume-connected tax-db --as-of 2025-07-01
+    """
+    from thutuc.analysis import AnalysisOptions, AssumedConnection, analyze_set, select_rules
+    from thutuc.analysis.report import report_json, report_markdown, report_text
+    from thutuc.errors import ThutucError, did_you_mean
+    from thutuc.io import load_paths, write_atomic
+
+    try:
+        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder)
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+    names = [n.strip() for value in rule_names for n in value.split(",") if n.strip()]
+    try:
+        rules = select_rules(names) if names else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from None
+    assumed = tuple(AssumedConnection.parse(text) for text in assume_connected)
+    catalogue = procedure_set.catalogue
+    for connection in assumed:
+        if connection.source not in catalogue.data_source:
+            hint = did_you_mean(connection.source, catalogue.data_source)
+            message = f"unknown data source '{connection.source}'" + (f"; {hint}" if hint else "")
+            raise click.BadParameter(message, param_hint="--assume-connected")
+        if connection.agency is not None and connection.agency not in catalogue.agency:
+            hint = did_you_mean(connection.agency, catalogue.agency)
+            message = f"unknown agency '{connection.agency}'" + (f"; {hint}" if hint else "")
+            raise click.BadParameter(message, param_hint="--assume-connected")
+    report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
+    language = "vi" if lang == "vi" else "en"
+    if output_format == "json":
+        text = report_json(report)
+    elif output_format == "md":
+        text = report_markdown(report, language)
+    elif output is None and sys.stdout.isatty():
+        text = _analysis_tables(report, language)
+    else:
+        text = report_text(report, language)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output} ({len(report.procedures)} procedures)", err=True)
+
+
+def _analysis_tables(report: Any, lang: str) -> str:
+    """The analysis as rich tables for a terminal; rich honours NO_COLOR."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from thutuc.analysis.report import summary_rows
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=max(100, Console().width), force_terminal=True)
+    styles = {"opportunity": "green", "blocker": "red", "info": "dim"}
+    for procedure in report.procedures:
+        name = procedure.name.vi if lang == "vi" else procedure.name.en
+        table = Table(title=f"{procedure.service_number or ''} {name} ({procedure.id}, {procedure.status})")
+        for column in ("Severity", "Rule", "Target", "Message"):
+            table.add_column(column, overflow="fold")
+        for finding in procedure.findings:
+            message = finding.message.vi if lang == "vi" else finding.message.en
+            style = styles[finding.severity.value]
+            table.add_row(f"[{style}]{finding.severity.value}[/{style}]", finding.rule, finding.target.id, message)
+        console.print(table)
+        before, after = procedure.burden_before, procedure.burden_after
+        console.print(
+            f"online {procedure.online_before.level} → {procedure.online_after.level}; "
+            f"visits {before.visits} → {after.visits}; documents {before.documents} → {after.documents}; "
+            f"steps {before.steps} → {after.steps}\n"
+        )
+    if len(report.procedures) > 1:
+        rows = summary_rows(report, lang)
+        summary = Table(title="Summary (before → after)")
+        for column in rows[0]:
+            summary.add_column(column, overflow="fold")
+        for row in rows:
+            summary.add_row(*row.values())
+        console.print(summary)
+    return buffer.getvalue()
 
 
 def _summary_table(rows: list[Any]) -> str:

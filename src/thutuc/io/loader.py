@@ -552,12 +552,28 @@ def load_all(folder: str | Path) -> ProcedureSet:
     LoadError
         With every problem of every file.
     """
-    report = validate_paths([folder])
+    return load_paths([folder])
+
+
+def load_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> ProcedureSet:
+    """Every procedure in ``paths`` (files or folders) with their catalogue.
+
+    Raises
+    ------
+    LoadError
+        With every problem of every file.
+    """
+    paths = list(paths)
+    report = validate_paths(paths, catalogue_folder=catalogue_folder)
     if not report.ok:
         raise LoadError(report.problems)
     catalogue = report.catalogue
     if catalogue is None:
-        found = find_catalogue(folder)
+        found = (
+            Path(catalogue_folder)
+            if catalogue_folder
+            else next((c for c in (find_catalogue(p) for p in paths) if c is not None), None)
+        )
         catalogue = load_catalogue(found) if found else Catalogue()
     files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
     return ProcedureSet(catalogue, report.procedures, files)

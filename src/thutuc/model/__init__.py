@@ -38,6 +38,7 @@ from thutuc.model.procedure import (
     StepKind,
     SubmissionMode,
     Transition,
+    Volume,
 )
 
 __all__ = [
@@ -77,4 +78,5 @@ __all__ = [
     "StepKind",
     "SubmissionMode",
     "Transition",
+    "Volume",
 ]

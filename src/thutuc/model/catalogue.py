@@ -53,6 +53,8 @@ class Agency(StrictModel):
     """agency, service_centre, portal, system or organisation."""
     level: Literal["central", "provincial", "commune", "any"] = "any"
     """Level of government it sits at."""
+    systems: list[Slug] = Field(default_factory=list)
+    """Agency ids of the information systems its officers work in: data sources connected to one are reachable."""
     note: str | None = None
     """Anything a reader should know."""
     sources: list[Source] = Field(default_factory=list)
@@ -68,6 +70,9 @@ class Fact(StrictModel):
     """What the fact is."""
     description: str | None = None
     """Its meaning, and the legal field it corresponds to."""
+    event: bool = False
+    """A life event (birth, death) that reaches the databases only once registered: the procedure that
+    registers it cannot look it up first."""
     sources: list[Source] = Field(default_factory=list)
     """Where the field is defined."""
 
@@ -86,6 +91,8 @@ class DocumentType(StrictModel):
     """The document's usual name."""
     proves: list[FactId] = Field(min_length=1)
     """Facts the document proves about its holder."""
+    declaration: bool = False
+    """A form the applicant fills in (tờ khai, đơn): each fact it proves is a field they declare."""
     issuer: str | None = None
     """Who issues it."""
     legal_basis: list[LegalRef] = Field(default_factory=list)

@@ -34,6 +34,7 @@ __all__ = [
     "StepKind",
     "SubmissionMode",
     "Transition",
+    "Volume",
 ]
 
 
@@ -291,6 +292,19 @@ class OnlineStatus(StrictModel):
     """Where the status was read."""
 
 
+class Volume(StrictModel):
+    """How many applications a year, for the yearly compliance cost (Circular 02/2017/TT-VPCP, Art. 27)."""
+
+    per_year: int = Field(ge=1)
+    """Applications a year: times each subject applies, times the subjects."""
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    """The year the figure is for."""
+    note: str | None = None
+    """How the figure was derived."""
+    sources: list[Source] = Field(min_length=1)
+    """Where the figure was read."""
+
+
 class Procedure(StrictModel):
     """An administrative procedure as a graph of steps with the dossier each step needs."""
 
@@ -331,6 +345,8 @@ class Procedure(StrictModel):
     """Legal processing time limit."""
     results: list[Result] = Field(default_factory=list)
     """What the citizen receives."""
+    volume: Volume | None = None
+    """Applications a year, when a source gives the figure."""
     note: str | None = None
     """Anything a reader should know."""
     sources: list[Source] = Field(min_length=1)

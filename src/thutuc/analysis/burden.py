@@ -1,0 +1,327 @@
+"""The burden a procedure puts on applicants: steps, visits, documents, fields, days and cost.
+
+The cost follows Circular 02/2017/TT-VPCP, Art. 27: the cost of the required tasks plus fees, times applications a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Literal
+
+import networkx as nx
+from pydantic import Field
+
+from thutuc.graph import forward_flow, to_graph
+from thutuc.model import (
+    ActorKind,
+    Catalogue,
+    Channel,
+    DocumentForm,
+    DocumentRequirement,
+    Presence,
+    Procedure,
+    SubmissionMode,
+)
+from thutuc.model.common import StrictModel
+
+__all__ = ["COST_PARAMETERS", "Burden", "CostBreakdown", "StepBurden", "burden", "contract", "document_cost"]
+
+COST_PARAMETERS = (
+    "hourly-income",
+    "time-per-visit",
+    "travel-cost-per-visit",
+    "document-preparation-time",
+    "copy-cost",
+    "copy-certification-fee",
+)
+"""Catalogue cost parameters the formula reads; a missing one leaves the cost unknown."""
+
+
+class StepBurden(StrictModel):
+    """One step's share of the burden."""
+
+    step: str
+    kind: str
+    actor: str
+    citizen: bool
+    """Done by the applicant."""
+    visit: bool
+    """Needs the applicant at an office."""
+    documents: int
+    """Documents the applicant supplies at this step (first use only)."""
+    handoff: bool
+    """The dossier arrives from another agency."""
+    working_days: float | None
+    on_critical_path: bool
+    cost_vnd: float | None
+    """Time, travel and copies of this step, per application."""
+
+
+class CostBreakdown(StrictModel):
+    """The parts of the compliance cost of one application, in VND."""
+
+    time: float
+    travel: float
+    copies: float
+    fees: float
+
+
+class Burden(StrictModel):
+    """The burden metrics of one procedure, with their breakdown by step."""
+
+    steps: int
+    citizen_steps: int
+    visits: int
+    """In-person visits on the critical path (one application going through)."""
+    documents: int
+    """Documents the applicant supplies (all, conditional ones included)."""
+    unconditional_documents: int
+    declared_fields: int
+    """Facts the applicant declares on forms (Directive 05/CT-TTg counts these)."""
+    handoffs: int
+    """Flow edges where the dossier moves from one agency to another."""
+    critical_path: list[str]
+    critical_path_days: float | None
+    """Working days along the critical path; from the legal time limit when no step has a duration."""
+    days_basis: Literal["steps", "time_limit", "unknown"]
+    fees_known: bool
+    cost_per_application_vnd: float | None
+    """Compliance cost per application; ``None`` when a cost parameter is missing."""
+    cost_breakdown: CostBreakdown | None
+    applications_per_year: int | None
+    cost_per_year_vnd: float | None
+    missing_parameters: list[str] = Field(default_factory=list)
+    by_step: list[StepBurden]
+
+
+def contract(graph: nx.DiGraph, removed: Iterable[str]) -> nx.DiGraph:
+    """A copy of ``graph`` without ``removed``, each removed step's predecessors joined to its successors.
+
+    A joined edge is a declared loop when either edge it replaces was one.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("a", "b", loop=False, condition=None)
+    >>> g.add_edge("b", "c", loop=False, condition=None)
+    >>> sorted(contract(g, ["b"]).edges)
+    [('a', 'c')]
+    """
+    result = graph.copy()
+    for node in removed:
+        if node not in result:
+            continue
+        for pred in list(result.predecessors(node)):
+            for succ in list(result.successors(node)):
+                if node in (pred, succ) or pred == succ:
+                    continue
+                loop = result.edges[pred, node].get("loop", False) or result.edges[node, succ].get("loop", False)
+                if result.has_edge(pred, succ):
+                    loop = loop and result.edges[pred, succ].get("loop", False)
+                result.add_edge(pred, succ, loop=loop, condition=None)
+        result.remove_node(node)
+    return result
+
+
+def _parameters(catalogue: Catalogue) -> tuple[dict[str, float], list[str]]:
+    values = {p: catalogue.cost_parameter[p].value for p in COST_PARAMETERS if p in catalogue.cost_parameter}
+    return values, [p for p in COST_PARAMETERS if p not in values]
+
+
+def document_cost(requirement: DocumentRequirement, catalogue: Catalogue) -> float | None:
+    """Time and copy cost of supplying one document, per application; ``None`` if a parameter is missing.
+
+    One page per copy is assumed; a certified copy is a photocopy plus the certification fee.
+    """
+    values, missing = _parameters(catalogue)
+    if missing:
+        return None
+    cost = values["document-preparation-time"] * values["hourly-income"]
+    if requirement.form is DocumentForm.PLAIN_COPY:
+        cost += requirement.copies * values["copy-cost"]
+    elif requirement.form is DocumentForm.CERTIFIED_COPY:
+        cost += requirement.copies * (values["copy-cost"] + values["copy-certification-fee"])
+    return cost
+
+
+def visit_cost(catalogue: Catalogue) -> float | None:
+    """Time and travel cost of one visit to an office; ``None`` if a parameter is missing."""
+    values, missing = _parameters(catalogue)
+    if missing:
+        return None
+    return values["time-per-visit"] * values["hourly-income"] + values["travel-cost-per-visit"]
+
+
+def is_visit(procedure: Procedure, step_id: str) -> bool:
+    """Whether the step needs the applicant at an office."""
+    step = procedure.step[step_id]
+    if Presence.PRESENCE in step.requires:
+        return True
+    actor = procedure.actor.get(step.actor)
+    return actor is not None and actor.kind is ActorKind.CITIZEN and step.channels == [Channel.IN_PERSON]
+
+
+def _critical_path(procedure: Procedure, graph: nx.DiGraph) -> tuple[list[str], float]:
+    """The longest path in working days (then in steps) from a start to an end that yields a result."""
+    forward = nx.DiGraph(forward_flow(graph))
+    if not nx.is_directed_acyclic_graph(forward):
+        return [], 0.0
+    order = list(nx.topological_sort(forward))
+    days = {n: procedure.step[n].duration.in_working_days if procedure.step[n].duration else 0.0 for n in forward.nodes}
+    best: dict[str, tuple[float, int, str | None]] = {}
+    for node in order:
+        preds = [p for p in forward.predecessors(node) if p in best]
+        if not preds:
+            best[node] = (days[node], 1, None)
+            continue
+        top = max(preds, key=lambda p: (best[p][0], best[p][1]))
+        best[node] = (best[top][0] + days[node], best[top][1] + 1, top)
+    ends = [n for n in graph if graph.out_degree(n) == 0]
+    producing = {n for n in graph if procedure.step[n].produces}
+    successful = [e for e in ends if e in producing or producing & nx.ancestors(forward, e)] or ends or order[-1:]
+    end = max(successful, key=lambda n: (best[n][0], best[n][1]))
+    path = []
+    node: str | None = end
+    while node is not None:
+        path.append(node)
+        node = best[node][2]
+    return path[::-1], best[end][0]
+
+
+def _declared_fields(
+    procedure: Procedure,
+    catalogue: Catalogue,
+    documents: Collection[str],
+    removed_fields: Collection[str],
+    added_fields: Collection[str],
+) -> int:
+    fields: set[str] = set()
+    citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
+    for requirement in procedure.documents:
+        if requirement.id not in documents:
+            continue
+        for alternative in requirement.alternatives:
+            for type_id in alternative:
+                document_type = catalogue.document_type.get(type_id)
+                if document_type is not None and document_type.declaration:
+                    fields |= {f"{requirement.about}:{fact}" for fact in document_type.proves}
+    for step in procedure.steps:
+        if step.actor in citizens:
+            fields |= {f"{role}:{fact}" for role, facts in step.provides.items() for fact in facts}
+    return len((fields - set(removed_fields)) | set(added_fields))
+
+
+def burden(
+    procedure: Procedure,
+    catalogue: Catalogue,
+    *,
+    removed_documents: Collection[str] = (),
+    removed_steps: Collection[str] = (),
+    removed_fields: Collection[str] = (),
+    added_fields: Collection[str] = (),
+) -> Burden:
+    """The burden of ``procedure``, or of what remains once the given documents, steps and fields go.
+
+    Removed steps are contracted out of the flow, their predecessors joined to their successors.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> b = burden(tiny_procedure(), tiny_catalogue())
+    >>> b.steps, b.citizen_steps, b.visits, b.documents, b.critical_path
+    (3, 1, 1, 1, ['submit', 'decide', 'issue'])
+    >>> burden(tiny_procedure(), tiny_catalogue(), removed_documents=["id-card"]).documents
+    0
+    """
+    graph = contract(to_graph(procedure), [s for s in removed_steps if s in procedure.step])
+    supplied = [
+        d for d in procedure.documents if d.mode is not SubmissionMode.RETRIEVED and d.id not in removed_documents
+    ]
+    supplied_ids = {d.id for d in supplied}
+    citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
+    path, path_days = _critical_path(procedure, graph)
+    on_path = set(path)
+    has_durations = any(procedure.step[n].duration for n in graph)
+    if has_durations:
+        days, basis = path_days, "steps"
+    elif procedure.time_limit is not None:
+        days, basis = procedure.time_limit.in_working_days, "time_limit"
+    else:
+        days, basis = None, "unknown"
+
+    def agency_of(step_id: str) -> str | None:
+        actor = procedure.actor.get(procedure.step[step_id].actor)
+        return actor.agency if actor is not None and actor.kind is not ActorKind.CITIZEN else None
+
+    handoff_edges = {
+        (u, v)
+        for u, v in graph.edges
+        if agency_of(u) and agency_of(v) and agency_of(u) != agency_of(v) and not graph.edges[u, v].get("loop")
+    }
+    one_visit = visit_cost(catalogue)
+    seen_documents: set[str] = set()
+    rows = []
+    for step_id in graph:
+        step = procedure.step[step_id]
+        first_use = [d for d in step.consumes if d in supplied_ids and d not in seen_documents]
+        seen_documents |= set(first_use)
+        visit = is_visit(procedure, step_id)
+        cost: float | None = 0.0
+        if one_visit is None:
+            cost = None
+        else:
+            cost = (one_visit if visit else 0.0) + sum(
+                document_cost(procedure.document[d], catalogue) or 0.0 for d in first_use
+            )
+        rows.append(
+            StepBurden(
+                step=step_id,
+                kind=step.kind.value,
+                actor=step.actor,
+                citizen=step.actor in citizens,
+                visit=visit,
+                documents=len(first_use),
+                handoff=any((u, step_id) in handoff_edges for u in graph.predecessors(step_id)),
+                working_days=step.duration.in_working_days if step.duration else None,
+                on_critical_path=step_id in on_path,
+                cost_vnd=cost,
+            )
+        )
+    visits = sum(1 for r in rows if r.visit and r.on_critical_path)
+    unconditional = [d for d in supplied if d.condition is None]
+    values, missing = _parameters(catalogue)
+    fees = min((f.amount_vnd for f in procedure.fees), default=0)
+    breakdown = None
+    per_application = None
+    if not missing:
+        hours = visits * values["time-per-visit"] + len(unconditional) * values["document-preparation-time"]
+        copies = sum((document_cost(d, catalogue) or 0.0) for d in unconditional) - len(unconditional) * (
+            values["document-preparation-time"] * values["hourly-income"]
+        )
+        breakdown = CostBreakdown(
+            time=hours * values["hourly-income"],
+            travel=visits * values["travel-cost-per-visit"],
+            copies=copies,
+            fees=float(fees),
+        )
+        per_application = breakdown.time + breakdown.travel + breakdown.copies + breakdown.fees
+    per_year = procedure.volume.per_year if procedure.volume else None
+    return Burden(
+        steps=graph.number_of_nodes(),
+        citizen_steps=sum(1 for r in rows if r.citizen),
+        visits=visits,
+        documents=len(supplied),
+        unconditional_documents=len(unconditional),
+        declared_fields=_declared_fields(procedure, catalogue, supplied_ids, removed_fields, added_fields),
+        handoffs=len(handoff_edges),
+        critical_path=path,
+        critical_path_days=days,
+        days_basis=basis,
+        fees_known=bool(procedure.fees),
+        cost_per_application_vnd=per_application,
+        cost_breakdown=breakdown,
+        applications_per_year=per_year,
+        cost_per_year_vnd=per_application * per_year if per_application is not None and per_year else None,
+        missing_parameters=missing,
+        by_step=rows,
+    )

@@ -1,0 +1,339 @@
+"""Full-online readiness: which applicant steps can be done remotely, what blocks the rest, and the verdict.
+
+The verdict is the weakest link, on the scale of Decree 42/2022 and against the four conditions of the EU's Art. 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Literal
+
+from pydantic import Field
+
+from thutuc.analysis.findings import (
+    RULES,
+    AnalysisOptions,
+    Finding,
+    Justification,
+    Message,
+    Saving,
+    Severity,
+    Target,
+)
+from thutuc.analysis.supply import FactSupply
+from thutuc.model import (
+    ActorKind,
+    Catalogue,
+    Channel,
+    DataSourceKind,
+    Presence,
+    Procedure,
+    Step,
+    StepKind,
+    SubmissionMode,
+)
+from thutuc.model.common import StrictModel
+
+__all__ = ["ArticleSix", "OnlineVerdict", "StepReadiness", "online_findings", "online_verdict"]
+
+_REMOTE = {Channel.ONLINE, Channel.POST, Channel.SYSTEM}
+
+
+class StepReadiness(StrictModel):
+    """Whether one applicant-facing step can be completed remotely, and what blocks it."""
+
+    step: str
+    remote: bool
+    blockers: list[str] = Field(default_factory=list)
+    """Rule ids of the blockers."""
+
+
+class ArticleSix(StrictModel):
+    """The four conditions of "fully online" in Art. 6 of Regulation (EU) 2018/1724."""
+
+    identify_supply_sign_submit: bool
+    acknowledgement: bool
+    electronic_outcome: bool
+    completion_notice: bool
+
+
+class OnlineVerdict(StrictModel):
+    """The readiness verdict of one procedure: the weakest applicant step sets the level."""
+
+    level: Literal["offline", "partial", "full", "proactive"]
+    """offline (no online submission), partial, full, or proactive (the state could start it itself)."""
+    decree_42: Literal["full-process", "partial", "none"]
+    """On the scale of Decree 42/2022, Art. 11(1)."""
+    legacy_level: int | None
+    """The older four levels (3: submit online; 4: also pay online and get the result remotely); None below 3."""
+    article_6: ArticleSix
+    blocking_steps: list[str]
+    """Applicant steps that cannot be done remotely, in declaration order."""
+    legal_presence: list[str]
+    """Steps where the law requires presence: these keep the service partial until the law changes."""
+    steps: list[StepReadiness]
+
+
+def _remedy(kind: DataSourceKind, catalogue: Catalogue, supply: FactSupply, what: str) -> tuple[str, bool]:
+    sources = [s for s in catalogue.data_sources if s.kind is kind]
+    if not sources:
+        return f"{what} (no such platform in the catalogue)", False
+    names = ", ".join(s.id for s in sources)
+    connected = any(s.id in supply.reachable for s in sources)
+    return f"{what} ({names}{'' if connected else ', not yet connected to this procedure'})", True
+
+
+def _applicant_facing(step: Step, supply: FactSupply) -> bool:
+    return supply.is_citizen_step(step.id) or bool(step.requires)
+
+
+def _step_blockers(
+    procedure: Procedure, catalogue: Catalogue, supply: FactSupply, gone_documents: Collection[str]
+) -> list[tuple[str, str, str, str | None, bool]]:
+    """(rule, target kind, target id, remedy, remedy available) for each blocker, in declaration order."""
+    blockers: list[tuple[str, str, str, str | None, bool]] = []
+    for step in procedure.steps:
+        if not _applicant_facing(step, supply):
+            continue
+        if Presence.PRESENCE in step.requires:
+            if step.mandated or step.legal_basis:
+                blockers.append(("online.presence-by-law", "step", step.id, None, False))
+            else:
+                remedy, ok = _kind_remedy(step, catalogue, supply)
+                blockers.append(("online.presence", "step", step.id, remedy, ok))
+        elif step.channels and not set(step.channels) & _REMOTE and supply.is_citizen_step(step.id):
+            remedy, ok = _kind_remedy(step, catalogue, supply)
+            blockers.append(("online.no-remote-channel", "step", step.id, remedy, ok))
+        if Presence.WET_SIGNATURE in step.requires:
+            remedy, ok = _remedy(DataSourceKind.SIGNATURE, catalogue, supply, "remote digital signature")
+            blockers.append(("online.wet-signature", "step", step.id, remedy, ok))
+        if Presence.CASH in step.requires:
+            remedy, ok = _remedy(DataSourceKind.PAYMENT, catalogue, supply, "online payment")
+            blockers.append(("online.cash", "step", step.id, remedy, ok))
+        if Presence.PAPER_ORIGINAL in step.requires:
+            papers = [d for d in step.consumes if procedure.document[d].mode is not SubmissionMode.RETRIEVED]
+            if all(d in gone_documents for d in papers):
+                blockers.append(
+                    ("online.paper-evidence", "step", step.id, "retrieval by the officer (once-only)", True)
+                )
+            else:
+                blockers.append(("online.paper-evidence", "step", step.id, "an electronic copy (Decree 45/2020)", True))
+    for requirement in procedure.documents:
+        if requirement.mode is SubmissionMode.SHOWN:
+            if requirement.id in gone_documents:
+                blockers.append(("online.paper-evidence", "document", requirement.id, "retrieval (once-only)", True))
+            else:
+                blockers.append(("online.paper-evidence", "document", requirement.id, "an uploaded copy", True))
+    return blockers
+
+
+def _kind_remedy(step: Step, catalogue: Catalogue, supply: FactSupply) -> tuple[str, bool]:
+    if step.kind is StepKind.PAY:
+        return _remedy(DataSourceKind.PAYMENT, catalogue, supply, "online payment")
+    if step.kind in (StepKind.DELIVER, StepKind.ISSUE):
+        return _remedy(DataSourceKind.DELIVERY, catalogue, supply, "electronic result or public postal delivery")
+    return _remedy(DataSourceKind.IDENTITY, catalogue, supply, "online filing, identified with e-ID level 2")
+
+
+def _result_remote(procedure: Procedure, removed_steps: Collection[str]) -> bool:
+    if any(r.electronic for r in procedure.results):
+        return True
+    return any(
+        (s.kind is StepKind.DELIVER or s.produces) and set(s.channels) & {Channel.ONLINE, Channel.POST}
+        for s in procedure.steps
+        if s.id not in removed_steps
+    )
+
+
+def _online_submission(procedure: Procedure, supply: FactSupply) -> Step | None:
+    for step in procedure.steps:
+        if step.kind is StepKind.SUBMIT and supply.is_citizen_step(step.id) and Channel.ONLINE in step.channels:
+            return step
+    return None
+
+
+def _acknowledged(procedure: Procedure, supply: FactSupply, submission: Step | None) -> bool:
+    if submission is None:
+        return False
+    for successor in supply.graph.successors(submission.id):
+        step = procedure.step[successor]
+        actor = procedure.actor.get(step.actor)
+        automatic = actor is not None and actor.kind is ActorKind.SYSTEM
+        if step.kind in (StepKind.RECEIVE, StepKind.NOTIFY, StepKind.LOOKUP) and (
+            automatic or set(step.channels) & {Channel.ONLINE, Channel.SYSTEM}
+        ):
+            return True
+    return False
+
+
+def _completion_notice(procedure: Procedure, supply: FactSupply) -> bool:
+    ends = [n for n in supply.graph if supply.graph.out_degree(n) == 0]
+    return any(
+        procedure.step[e].kind in (StepKind.NOTIFY, StepKind.DELIVER) and Channel.ONLINE in procedure.step[e].channels
+        for e in ends
+    ) or any(r.electronic for r in procedure.results)
+
+
+def _fully_supplied(procedure: Procedure, supply: FactSupply) -> bool:
+    return all(
+        supply.supply(role, fact, step.id) is not None
+        for step in procedure.steps
+        for role, facts in step.needs.items()
+        for fact in facts
+    )
+
+
+def online_verdict(
+    procedure: Procedure,
+    catalogue: Catalogue,
+    *,
+    options: AnalysisOptions | None = None,
+    removed_documents: Collection[str] = (),
+    removed_steps: Collection[str] = (),
+    remedied: bool = False,
+) -> OnlineVerdict:
+    """The readiness verdict, or the verdict once documents and steps go and (``remedied``) every remedy applies.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> v = online_verdict(tiny_procedure(), tiny_catalogue())
+    >>> v.level, v.blocking_steps
+    ('offline', ['submit'])
+    """
+    options = options or AnalysisOptions()
+    supply = FactSupply(procedure, catalogue, options)
+    blockers = [
+        b
+        for b in _step_blockers(procedure, catalogue, supply, removed_documents)
+        if not (b[1] == "step" and b[2] in removed_steps)
+        and not (b[1] == "document" and b[2] in removed_documents)
+        and not (remedied and b[4])
+    ]
+    by_step: dict[str, list[str]] = {}
+    for rule, kind, target, _, _ in blockers:
+        if kind == "step":
+            by_step.setdefault(target, []).append(rule)
+        else:
+            for step in procedure.steps:
+                if target in step.consumes and step.id not in removed_steps:
+                    by_step.setdefault(step.id, []).append(rule)
+    readiness = [
+        StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, []))
+        for s in procedure.steps
+        if _applicant_facing(s, supply) and s.id not in removed_steps
+    ]
+    submission = _online_submission(procedure, supply)
+    result_remote = _result_remote(procedure, removed_steps) or remedied
+    acknowledged = _acknowledged(procedure, supply, submission) or (remedied and submission is not None)
+    notice = _completion_notice(procedure, supply) or remedied
+    online_start = submission is not None or remedied
+    article_6 = ArticleSix(
+        identify_supply_sign_submit=online_start and not by_step,
+        acknowledgement=acknowledged,
+        electronic_outcome=result_remote,
+        completion_notice=notice,
+    )
+    legal = [target for rule, _, target, _, _ in blockers if rule == "online.presence-by-law"]
+    full = online_start and not by_step and result_remote
+    if full:
+        level: Literal["offline", "partial", "full", "proactive"] = (
+            "proactive" if remedied and _fully_supplied(procedure, supply) else "full"
+        )
+    else:
+        level = "partial" if online_start else "offline"
+    pays_remotely = not any(r in ("online.cash",) for rs in by_step.values() for r in rs) and not any(
+        "online.no-remote-channel" in rs and procedure.step[s].kind is StepKind.PAY for s, rs in by_step.items()
+    )
+    legacy = None
+    if online_start:
+        legacy = 4 if pays_remotely and result_remote else 3
+    return OnlineVerdict(
+        level=level,
+        decree_42="full-process" if full else ("partial" if online_start else "none"),
+        legacy_level=legacy,
+        article_6=article_6,
+        blocking_steps=[s.id for s in procedure.steps if s.id in by_step],
+        legal_presence=legal,
+        steps=readiness,
+    )
+
+
+def online_findings(
+    procedure: Procedure,
+    catalogue: Catalogue,
+    *,
+    options: AnalysisOptions | None = None,
+    removed_documents: Collection[str] = (),
+) -> list[Finding]:
+    """A finding for each blocker to full online service, with its remedy or its legal ground.
+
+    ``removed_documents`` are those once-only takes out: a paper they are is remedied by retrieval.
+    """
+    options = options or AnalysisOptions()
+    supply = FactSupply(procedure, catalogue, options)
+    findings = []
+    for rule, kind, target, remedy, _ in _step_blockers(procedure, catalogue, supply, removed_documents):
+        if options.applies(rule):
+            findings.append(_finding(procedure, rule, kind, target, remedy))
+    submission = _online_submission(procedure, supply)
+    acknowledged = submission is None or _acknowledged(procedure, supply, submission)
+    if submission is not None and not acknowledged and options.applies("online.no-acknowledgement"):
+        findings.append(
+            _finding(procedure, "online.no-acknowledgement", "step", submission.id, "automatic acknowledgement")
+        )
+    if not _result_remote(procedure, ()) and options.applies("online.result-not-remote"):
+        findings.append(
+            _finding(procedure, "online.result-not-remote", "procedure", procedure.id, "electronic result or post")
+        )
+    if not _completion_notice(procedure, supply) and options.applies("online.no-completion-notice"):
+        findings.append(
+            _finding(procedure, "online.no-completion-notice", "procedure", procedure.id, "an online notice at the end")
+        )
+    return findings
+
+
+_VI_MESSAGE = {
+    "online.presence-by-law": "pháp luật yêu cầu có mặt trực tiếp",
+    "online.presence": "yêu cầu có mặt trực tiếp nhưng hồ sơ không nêu căn cứ pháp lý",
+    "online.no-remote-channel": "chỉ thực hiện được tại cơ quan",
+    "online.wet-signature": "yêu cầu chữ ký tay trên giấy",
+    "online.cash": "yêu cầu nộp tiền mặt",
+    "online.paper-evidence": "giấy tờ phải nộp hoặc xuất trình bản giấy",
+    "online.result-not-remote": "kết quả chỉ nhận trực tiếp",
+    "online.no-acknowledgement": "không có xác nhận tiếp nhận hồ sơ trực tuyến",
+    "online.no-completion-notice": "không có thông báo trực tuyến khi hoàn thành",
+}
+
+
+def _finding(procedure: Procedure, rule: str, kind: str, target: str, remedy: str | None) -> Finding:
+    legal = list(RULES[rule].legal_basis)
+    if kind == "step":
+        step = procedure.step[target]
+        label_vi, label_en = step.name.vi, step.name.en or step.name.vi
+        legal = [*step.legal_basis, *legal] if rule == "online.presence-by-law" else legal
+    elif kind == "document":
+        requirement = procedure.document[target]
+        label_vi = requirement.name.vi if requirement.name else target
+        label_en = (requirement.name.en or requirement.name.vi) if requirement.name else target
+    else:
+        label_vi, label_en = procedure.name.vi, procedure.name.en or procedure.name.vi
+    title = RULES[rule].title
+    fix = (
+        f"; remedy: {remedy}"
+        if remedy
+        else (
+            "; the law must change or the step move off the applicant's path"
+            if rule == "online.presence-by-law"
+            else ""
+        )
+    )
+    return Finding(
+        rule=rule,
+        procedure=procedure.id,
+        target=Target(kind=kind, id=target),  # type: ignore[arg-type]
+        severity=Severity.BLOCKER,
+        message=Message(vi=f"'{label_vi}': {_VI_MESSAGE[rule]}.", en=f"'{label_en}': {title.lower()}{fix}."),
+        justification=Justification(reason=RULES[rule].policy, remedy=remedy, legal_basis=legal),
+        saving=Saving(),
+    )

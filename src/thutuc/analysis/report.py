@@ -1,0 +1,403 @@
+"""Every analyzer on one procedure or a set, the agreement with official reforms, and the report formats.
+
+``analyze`` is the one call most users need; the JSON form follows ``AnalysisReport`` (schema version 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal
+
+from pydantic import Field
+
+from thutuc.analysis.burden import Burden, burden
+from thutuc.analysis.findings import RULES, AnalysisOptions, Finding, Message, Severity
+from thutuc.analysis.handoffs import handoffs, removed_documents
+from thutuc.analysis.once_only import once_only
+from thutuc.analysis.online import OnlineVerdict, online_findings, online_verdict
+from thutuc.io import ProcedureSet
+from thutuc.model import Catalogue, Procedure, ProcedureStatus, StepKind, SubmissionMode
+from thutuc.model.common import StrictModel
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Agreement",
+    "AnalysisReport",
+    "ProcedureAnalysis",
+    "agreement",
+    "agreement_markdown",
+    "analysis_json_schema_text",
+    "analyze",
+    "analyze_set",
+    "report_json",
+    "report_markdown",
+    "report_text",
+    "summary_rows",
+]
+
+SCHEMA_VERSION = "1"
+_ANALYZER_ORDER = {"once-only": 0, "handoffs": 1, "online": 2}
+_RULE_ORDER = {rule_id: index for index, rule_id in enumerate(RULES)}
+DIRECTIVE_05_TARGET = 0.2
+"""Directive 05/CT-TTg: at least 20% fewer declared fields."""
+
+
+class ProcedureAnalysis(StrictModel):
+    """Everything the analyzers say about one procedure."""
+
+    id: str
+    name: Message
+    service_number: int | None
+    status: str
+    file: str | None
+    declared_online: str
+    """The online level as officially declared in the file."""
+    findings: list[Finding]
+    burden_before: Burden
+    burden_after: Burden
+    """The burden once the once-only and hand-off findings are applied."""
+    online_before: OnlineVerdict
+    online_after: OnlineVerdict
+    """The verdict once the findings are applied and every available remedy is in place."""
+    declared_fields_cut: float | None
+    """Share of declared fields the findings remove; Directive 05/CT-TTg asks for at least 0.2."""
+
+    def count(self, rule: str) -> int:
+        """How many findings of ``rule``."""
+        return sum(1 for f in self.findings if f.rule == rule)
+
+
+class Agreement(StrictModel):
+    """How far the findings on a baseline cover what the official reform removed."""
+
+    baseline: str
+    current: str
+    officially_removed: list[str]
+    """Baseline documents and submissions the current version no longer asks for."""
+    found: list[str]
+    """Of those, the ones the findings on the baseline remove."""
+    missed: list[str]
+    extras: list[str]
+    """Removals the findings propose that the reform did not make."""
+
+    @property
+    def ratio(self) -> float | None:
+        """found / officially removed."""
+        return len(self.found) / len(self.officially_removed) if self.officially_removed else None
+
+
+class AnalysisReport(StrictModel):
+    """The analysis of a set of procedures (JSON schema version 1)."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    as_of: dt.date
+    assumed_connections: list[str] = Field(default_factory=list)
+    rules: list[str] | None = None
+    """The rule selection, or ``None`` for every rule."""
+    procedures: list[ProcedureAnalysis]
+    agreements: list[Agreement] = Field(default_factory=list)
+
+
+def _sort_key(procedure: Procedure):
+    documents = {d.id: i for i, d in enumerate(procedure.documents)}
+    steps = {s.id: i for i, s in enumerate(procedure.steps)}
+
+    def key(finding: Finding) -> tuple[int, int, int, str]:
+        position = documents.get(finding.target.id, steps.get(finding.target.id, -1))
+        analyzer = _ANALYZER_ORDER[RULES[finding.rule].analyzer]
+        return analyzer, _RULE_ORDER[finding.rule], position, finding.target.id
+
+    return key
+
+
+def analyze(
+    procedure: Procedure, catalogue: Catalogue, *, options: AnalysisOptions | None = None, file: str | None = None
+) -> ProcedureAnalysis:
+    """Run every analyzer on ``procedure`` and measure the burden and readiness before and after.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> result = analyze(tiny_procedure(), tiny_catalogue())
+    >>> [f.rule for f in result.findings]
+    ['once-only.replaceable', 'online.no-remote-channel', 'online.paper-evidence', 'online.result-not-remote', 'online.no-completion-notice']
+    >>> result.burden_before.documents, result.burden_after.documents
+    (1, 0)
+    """
+    options = options or AnalysisOptions()
+    everything = AnalysisOptions(options.as_of, options.assume_connected)
+    all_once_only = once_only(procedure, catalogue, options=everything)
+    all_handoffs = handoffs(procedure, catalogue, options=everything, once_only_findings=all_once_only)
+    gone_documents = removed_documents(all_once_only)
+    all_online = online_findings(procedure, catalogue, options=everything, removed_documents=gone_documents)
+    findings = [f for f in all_once_only + all_handoffs + all_online if options.applies(f.rule)]
+    findings.sort(key=_sort_key(procedure))
+
+    applied = [f for f in findings if f.severity is Severity.OPPORTUNITY]
+    removed_docs = {f.target.id for f in applied if f.rule in ("once-only.replaceable", "once-only.unnecessary")}
+    removed_steps = {f.target.id for f in applied if f.target.kind == "step"}
+    removed_fields = {f.target.id for f in applied if f.rule == "once-only.declared-field"}
+    added_fields = {field for f in applied for field in f.adds_fields}
+    before = burden(procedure, catalogue)
+    after = burden(
+        procedure,
+        catalogue,
+        removed_documents=removed_docs,
+        removed_steps=removed_steps,
+        removed_fields=removed_fields,
+        added_fields=added_fields,
+    )
+    cut = None
+    if before.declared_fields:
+        cut = (before.declared_fields - after.declared_fields) / before.declared_fields
+    return ProcedureAnalysis(
+        id=procedure.id,
+        name=Message(vi=procedure.name.vi, en=procedure.name.en or procedure.name.vi),
+        service_number=procedure.service_number,
+        status=procedure.status.value,
+        file=file,
+        declared_online=procedure.online_status.level.value if procedure.online_status else "unknown",
+        findings=findings,
+        burden_before=before,
+        burden_after=after,
+        online_before=online_verdict(procedure, catalogue, options=everything, removed_documents=()),
+        online_after=online_verdict(
+            procedure,
+            catalogue,
+            options=everything,
+            removed_documents=removed_docs,
+            removed_steps=removed_steps,
+            remedied=True,
+        ),
+        declared_fields_cut=cut,
+    )
+
+
+def _supplied_types(procedure: Procedure, catalogue: Catalogue) -> set[str]:
+    return {
+        t
+        for d in procedure.documents
+        if d.mode is not SubmissionMode.RETRIEVED
+        for alternative in d.alternatives
+        for t in alternative
+    }
+
+
+def _primary_submissions(procedure: Procedure) -> list[str]:
+    citizens = {a.id for a in procedure.actors if a.kind.value == "citizen"}
+    loops = {s.id for s in procedure.steps if any(t.loop for t in s.next)}
+    return [
+        s.id
+        for s in procedure.steps
+        if s.actor in citizens and s.kind is StepKind.SUBMIT and s.consumes and s.id not in loops
+    ]
+
+
+def agreement(baseline: Procedure, current: Procedure, catalogue: Catalogue, analysis: ProcedureAnalysis) -> Agreement:
+    """Compare the findings on ``baseline`` with what ``current`` officially removed.
+
+    A baseline document counts as officially removed when none of its document types is still
+    supplied by the applicant in ``current`` (forms are merged rather than removed, so they are left
+    out). A separate submission counts as removed when ``current`` has fewer submissions: the later
+    ones go first.
+    """
+    still_supplied = _supplied_types(current, catalogue)
+    removed = []
+    for requirement in baseline.documents:
+        types = [t for alternative in requirement.alternatives for t in alternative]
+        if any(catalogue.document_type[t].declaration for t in types if t in catalogue.document_type):
+            continue
+        if requirement.mode is not SubmissionMode.RETRIEVED and not set(types) & still_supplied:
+            removed.append(f"document:{requirement.id}")
+    before_submissions = _primary_submissions(baseline)
+    surplus = len(before_submissions) - len(_primary_submissions(current))
+    if surplus > 0:
+        removed += [f"step:{s}" for s in before_submissions[-surplus:]]
+    proposed = {
+        f"{f.target.kind}:{f.target.id}"
+        for f in analysis.findings
+        if f.rule in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional")
+        or f.rule == "handoff.resubmission"
+    }
+    return Agreement(
+        baseline=baseline.id,
+        current=current.id,
+        officially_removed=removed,
+        found=[r for r in removed if r in proposed],
+        missed=[r for r in removed if r not in proposed],
+        extras=sorted(proposed - set(removed)),
+    )
+
+
+def analyze_set(procedure_set: ProcedureSet, *, options: AnalysisOptions | None = None) -> AnalysisReport:
+    """Analyze every procedure of the set, in service-number order, with the baseline agreements.
+
+    Examples
+    --------
+    >>> from thutuc.io import ProcedureSet
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> report = analyze_set(ProcedureSet(tiny_catalogue(), (tiny_procedure(),)))
+    >>> report.schema_version, [p.id for p in report.procedures]
+    ('1', ['tiny-certificate'])
+    """
+    options = options or AnalysisOptions()
+    ordered = sorted(procedure_set.procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
+    analyses = {
+        p.id: analyze(p, procedure_set.catalogue, options=options, file=procedure_set.files.get(p.id)) for p in ordered
+    }
+    agreements = []
+    for baseline in ordered:
+        if baseline.status is not ProcedureStatus.BASELINE or baseline.service_number is None:
+            continue
+        current = next(
+            (p for p in ordered if p.status is ProcedureStatus.CURRENT and p.service_number == baseline.service_number),
+            None,
+        )
+        if current is not None:
+            agreements.append(agreement(baseline, current, procedure_set.catalogue, analyses[baseline.id]))
+    return AnalysisReport(
+        as_of=options.as_of,
+        assumed_connections=[f"{a.source}@{a.agency}" if a.agency else a.source for a in options.assume_connected],
+        rules=sorted(options.rules) if options.rules is not None else None,
+        procedures=list(analyses.values()),
+        agreements=agreements,
+    )
+
+
+def analysis_json_schema_text() -> str:
+    """The JSON Schema (draft 2020-12) of ``thutuc analyze --format json``, as stable indented text."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "analysis.schema.json",
+        "title": f"thutuc analysis report, schema version {SCHEMA_VERSION}",
+        **AnalysisReport.model_json_schema(mode="serialization"),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def report_json(report: AnalysisReport) -> str:
+    """The report as indented JSON (schema: ``schema/analysis.schema.json``)."""
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"{round(value):,}"
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{round(value, 1):g}"
+
+
+def summary_rows(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> list[dict[str, str]]:
+    """One row per procedure: opportunities, blockers and the burden before and after, as display text."""
+    rows = []
+    for p in report.procedures:
+        before, after = p.burden_before, p.burden_after
+        documents_out = sum(
+            p.count(r) for r in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional")
+        )
+        steps_out = sum(1 for f in p.findings if f.target.kind == "step" and f.severity is Severity.OPPORTUNITY)
+        rows.append(
+            {
+                "#": str(p.service_number or ""),
+                "procedure": p.id,
+                "version": p.status,
+                "documents out": f"{documents_out}/{before.documents}",
+                "steps out": f"{steps_out}/{before.steps}",
+                "fields out": str(p.count("once-only.declared-field")),
+                "visits": f"{before.visits}→{after.visits}",
+                "online": f"{p.online_before.level}→{p.online_after.level}",
+                "declared": p.declared_online,
+                "blockers": str(len(p.online_before.blocking_steps)),
+                "legal presence": str(len(p.online_before.legal_presence)),
+                "cost VND": f"{_money(before.cost_per_application_vnd)}→{_money(after.cost_per_application_vnd)}",
+                "days": f"{_days(before.critical_path_days)}→{_days(after.critical_path_days)}",
+            }
+        )
+    return rows
+
+
+def _markdown_table(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return ""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row[h].replace("|", "/") for h in header) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _finding_line(finding: Finding, lang: Literal["vi", "en"]) -> str:
+    message = finding.message.vi if lang == "vi" else finding.message.en
+    return f"- `{finding.rule}` **{finding.target.id}**: {message}"
+
+
+def report_markdown(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
+    """The report as Markdown: the summary table, the agreements, then each procedure's findings."""
+    parts = [
+        "# Analysis\n",
+        f"As of {report.as_of}; "
+        + (f"assumed connections: {', '.join(report.assumed_connections)}; " if report.assumed_connections else "")
+        + (f"rules: {', '.join(report.rules)}." if report.rules else "all rules.")
+        + "\n",
+        "## Summary\n",
+        "Before → after applying the findings. Cost is per application (Circular 02/2017/TT-VPCP, Art. 27), "
+        "with the parameters of the catalogue; days are working days on the critical path.\n",
+        _markdown_table(summary_rows(report, lang)),
+    ]
+    if report.agreements:
+        parts.append("## Agreement with the official reforms\n")
+        parts.append(agreement_markdown(report.agreements))
+    for p in report.procedures:
+        parts.append(f"## {p.service_number or ''} {p.name.vi if lang == 'vi' else p.name.en} (`{p.id}`)\n")
+        parts.append(_procedure_overview(p) + "\n")
+        parts.append("\n".join(_finding_line(finding, lang) for finding in p.findings) + "\n")
+    return "\n".join(part.rstrip("\n") + "\n" for part in parts if part.strip())
+
+
+def agreement_markdown(agreements: list[Agreement]) -> str:
+    """The agreement of the findings with the official reforms, as a Markdown table."""
+    lines = ["| Baseline | Officially removed | Found | Missed | Extras found |", "|---|---|---|---|---|"]
+    for a in agreements:
+        lines.append(
+            f"| `{a.baseline}` | {len(a.officially_removed)} | {len(a.found)} | "
+            f"{', '.join(a.missed) or '–'} | {', '.join(a.extras) or '–'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _procedure_overview(p: ProcedureAnalysis) -> str:
+    b, a = p.burden_before, p.burden_after
+    cut = f"{p.declared_fields_cut:.0%}" if p.declared_fields_cut is not None else "–"
+    return (
+        f"Online: {p.online_before.level} (Decree 42: {p.online_before.decree_42}; declared {p.declared_online}) "
+        f"→ {p.online_after.level} once applied. "
+        f"Steps {b.steps}→{a.steps}, visits {b.visits}→{a.visits}, documents {b.documents}→{a.documents}, "
+        f"declared fields {b.declared_fields}→{a.declared_fields} (cut {cut}), "
+        f"cost {_money(b.cost_per_application_vnd)}→{_money(a.cost_per_application_vnd)} VND per application."
+    )
+
+
+def report_text(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
+    """The report as plain text, for pipes and logs."""
+    lines = [f"as of {report.as_of}"]
+    for p in report.procedures:
+        lines.append("")
+        lines.append(f"{p.id} ({p.status}){' — ' + p.file if p.file else ''}")
+        lines.append("  " + _procedure_overview(p))
+        for finding in p.findings:
+            message = finding.message.vi if lang == "vi" else finding.message.en
+            lines.append(f"  {finding.severity.value:<11} {finding.rule:<26} {finding.target.id}: {message}")
+    if len(report.procedures) > 1:
+        rows = summary_rows(report, lang)
+        widths = {h: max(len(h), *(len(r[h]) for r in rows)) for h in rows[0]}
+        lines.append("")
+        lines.append("  ".join(h.ljust(widths[h]) for h in widths))
+        for row in rows:
+            lines.append("  ".join(row[h].ljust(widths[h]) for h in widths))
+    for a in report.agreements:
+        lines.append(
+            f"agreement {a.baseline}: found {len(a.found)}/{len(a.officially_removed)} officially removed; "
+            f"extras {len(a.extras)}"
+        )
+    return "\n".join(lines) + "\n"

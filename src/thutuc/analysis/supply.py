@@ -1,0 +1,266 @@
+"""Where each fact a step needs can come from: an earlier step, or a data source the procedure reaches.
+
+The reasoning every analyzer shares: which data sources are connected on the as-of date, and whether
+the lookup key is known at the step that needs a fact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+import networkx as nx
+
+from thutuc.analysis.findings import AnalysisOptions
+from thutuc.graph import forward_flow, to_graph
+from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure
+
+__all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
+
+RoleFact = tuple[str, str]
+
+
+class KeyStatus(StrEnum):
+    """How the lookup key of a role is known at a step."""
+
+    DECLARED = "declared"  # the applicant gives it on the form
+    OBTAINED = "obtained"  # an earlier step establishes it
+    ASKABLE = "askable"  # not on the form yet, but the applicant can give it
+    UNAVAILABLE = "unavailable"  # the procedure itself creates it later
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A data source the procedure reaches that holds a fact, and through which agency."""
+
+    source: DataSource
+    fact: str
+    coverage: Coverage
+    condition: str | None
+    via: str
+    since: dt.date | None
+    legal_basis: tuple[LegalRef, ...]
+    assumed: bool
+
+
+@dataclass(frozen=True)
+class Supply:
+    """How one needed ``(role, fact)`` is supplied at a step, when it can be without the applicant."""
+
+    role: str
+    fact: str
+    holding: Holding | None = None
+    key: KeyStatus | None = None
+    earlier_step: str | None = None
+    """The step of the procedure that already establishes the fact, when one does."""
+
+    @property
+    def partial(self) -> bool:
+        """True when the source covers only part of the population."""
+        return self.holding is not None and self.holding.coverage is Coverage.PARTIAL
+
+
+class FactSupply:
+    """Answers "can the state supply this fact here?" for one procedure, catalogue and as-of date."""
+
+    def __init__(self, procedure: Procedure, catalogue: Catalogue, options: AnalysisOptions) -> None:
+        self.procedure = procedure
+        self.catalogue = catalogue
+        self.options = options
+        self.graph = to_graph(procedure)
+        self.forward = forward_flow(self.graph)
+        self._descendants: dict[str, set[str]] = {}
+
+    @cached_property
+    def agencies(self) -> tuple[str, ...]:
+        """Catalogue agencies of the procedure's offices, officers and systems, in declaration order."""
+        seen: dict[str, None] = {}
+        for actor in self.procedure.actors:
+            if actor.kind is not ActorKind.CITIZEN and actor.agency:
+                seen[actor.agency] = None
+        return tuple(seen)
+
+    @cached_property
+    def reach(self) -> dict[str, str]:
+        """Agencies and systems through which the procedure can query, each mapped to the agency using it."""
+        reach = {agency: agency for agency in self.agencies}
+        for agency in self.agencies:
+            known = self.catalogue.agency.get(agency)
+            for system in known.systems if known else ():
+                reach.setdefault(system, agency)
+        return reach
+
+    @cached_property
+    def citizen_actors(self) -> frozenset[str]:
+        """Actor ids of the applicant's lanes."""
+        return frozenset(a.id for a in self.procedure.actors if a.kind is ActorKind.CITIZEN)
+
+    @cached_property
+    def reachable(self) -> dict[str, Holding]:
+        """For each data source the procedure reaches on the as-of date, a template holding naming the route."""
+        as_of = self.options.as_of
+        agencies = self.reach
+        routes: dict[str, Holding] = {}
+        for source in self.catalogue.data_sources:
+            route = None
+            for connection in source.connections:
+                live = (connection.since is None or connection.since <= as_of) and (
+                    connection.until is None or as_of < connection.until
+                )
+                if live and connection.to in agencies:
+                    route = (connection.to, connection.since, tuple(connection.legal_basis), False)
+                    break
+            if route is None and source.operator in agencies:
+                route = (source.operator, None, (), False)
+            if route is None:
+                for assumed in self.options.assume_connected:
+                    if assumed.source == source.id and (assumed.agency is None or assumed.agency in agencies):
+                        via = assumed.agency or (self.agencies[0] if self.agencies else "assumed")
+                        route = (via, None, (), True)
+                        break
+            if route is not None:
+                via, since, basis, assumed_flag = route
+                routes[source.id] = Holding(
+                    source=source,
+                    fact="",
+                    coverage=Coverage.FULL,
+                    condition=None,
+                    via=via,
+                    since=since,
+                    legal_basis=tuple(source.legal_basis) + basis,
+                    assumed=assumed_flag,
+                )
+        return routes
+
+    @cached_property
+    def _holders(self) -> dict[str, list[Holding]]:
+        holders: dict[str, list[Holding]] = {}
+        for route in self.reachable.values():
+            if route.source.lookup_key is None:
+                continue
+            for held in route.source.holds:
+                holding = Holding(
+                    source=route.source,
+                    fact=held.fact,
+                    coverage=held.coverage,
+                    condition=held.condition,
+                    via=route.via,
+                    since=route.since,
+                    legal_basis=route.legal_basis,
+                    assumed=route.assumed,
+                )
+                holders.setdefault(held.fact, []).append(holding)
+        for holdings in holders.values():
+            holdings.sort(key=lambda h: h.coverage is not Coverage.FULL)  # full coverage first, stable
+        return holders
+
+    def holdings(self, fact: str) -> list[Holding]:
+        """Reachable data sources that hold ``fact`` and can be queried by a key, full coverage first."""
+        return self._holders.get(fact, [])
+
+    @cached_property
+    def needed_by(self) -> dict[RoleFact, list[str]]:
+        """The steps that need each ``(role, fact)``, in declaration order."""
+        needed: dict[RoleFact, list[str]] = {}
+        for step in self.procedure.steps:
+            for role, facts in step.needs.items():
+                for fact in facts:
+                    needed.setdefault((role, fact), []).append(step.id)
+        return needed
+
+    @cached_property
+    def provided_by(self) -> dict[RoleFact, list[str]]:
+        """The steps that provide each ``(role, fact)``, in declaration order."""
+        provided: dict[RoleFact, list[str]] = {}
+        for step in self.procedure.steps:
+            for role, facts in step.provides.items():
+                for fact in facts:
+                    provided.setdefault((role, fact), []).append(step.id)
+        return provided
+
+    def is_citizen_step(self, step_id: str) -> bool:
+        """Whether the applicant's lane does the step."""
+        return self.procedure.step[step_id].actor in self.citizen_actors
+
+    def precedes(self, earlier: str, later: str) -> bool:
+        """Whether a path of the forward flow leads from ``earlier`` to ``later``."""
+        if earlier not in self._descendants:
+            self._descendants[earlier] = nx.descendants(self.forward, earlier)
+        return later in self._descendants[earlier]
+
+    def earlier_supplier(self, role: str, fact: str, step_id: str) -> str | None:
+        """An office or system step before ``step_id`` that already establishes the fact."""
+        for supplier in self.provided_by.get((role, fact), []):
+            if not self.is_citizen_step(supplier) and self.precedes(supplier, step_id):
+                return supplier
+        return None
+
+    def registered_here(self, role: str, fact: str, step_id: str) -> str | None:
+        """The step of this procedure that registers the event ``fact``, when ``step_id`` does not follow it."""
+        known = self.catalogue.fact.get(fact)
+        if known is None or not known.event:
+            return None
+        for supplier in self.provided_by.get((role, fact), []):
+            if not self.is_citizen_step(supplier) and not self.precedes(supplier, step_id):
+                return supplier
+        return None
+
+    def key_status(self, role: str, key: str, step_id: str) -> KeyStatus:
+        """How the lookup key ``key`` of ``role`` is known when ``step_id`` runs."""
+        suppliers = self.provided_by.get((role, key), [])
+        if any(self.is_citizen_step(s) for s in suppliers):
+            return KeyStatus.DECLARED
+        if self.earlier_supplier(role, key, step_id) is not None:
+            return KeyStatus.OBTAINED
+        if suppliers:
+            return KeyStatus.UNAVAILABLE  # the procedure creates the key only later
+        return KeyStatus.ASKABLE
+
+    def supply(self, role: str, fact: str, step_id: str) -> Supply | None:
+        """How ``(role, fact)`` reaches ``step_id`` without the applicant, or ``None`` if it cannot."""
+        earlier = self.earlier_supplier(role, fact, step_id)
+        if earlier is not None:
+            return Supply(role, fact, earlier_step=earlier)
+        if self.registered_here(role, fact, step_id) is not None:
+            return None
+        subject = self.procedure.role[role].subject if role in self.procedure.role else None
+        for holding in self.holdings(fact):
+            key = holding.source.lookup_key or ""
+            if key.split(".", 1)[0] != subject:
+                continue
+            if key == fact:
+                # A lookup by the fact itself only confirms it; the applicant must still give it.
+                if self.key_status(role, key, step_id) is KeyStatus.DECLARED:
+                    return Supply(role, fact, holding=holding, key=KeyStatus.DECLARED)
+                continue
+            status = self.key_status(role, key, step_id)
+            if status is not KeyStatus.UNAVAILABLE:
+                return Supply(role, fact, holding=holding, key=status)
+        return None
+
+    def why_not(self, role: str, fact: str, step_id: str) -> str:
+        """Why ``(role, fact)`` cannot reach ``step_id`` without the applicant, in one sentence."""
+        registering = self.registered_here(role, fact, step_id)
+        if registering is not None:
+            return f"{fact} is the event this procedure registers, at step '{registering}'"
+        anywhere = [s for s in self.catalogue.data_sources if any(h.fact == fact for h in s.holds)]
+        if not anywhere:
+            return f"no data source in the catalogue holds {fact}"
+        reachable = [s for s in anywhere if s.id in self.reachable]
+        if not reachable:
+            names = ", ".join(s.id for s in anywhere)
+            return (
+                f"{fact} is held by {names}, which no agency of this procedure is connected to on {self.options.as_of}"
+            )
+        keyed = [s for s in reachable if s.lookup_key]
+        if not keyed:
+            return f"{fact} is held by {', '.join(s.id for s in reachable)}, which has no lookup key"
+        key = keyed[0].lookup_key or ""
+        return f"the {role}'s {key} is created by this procedure only after step '{step_id}' needs {fact}"
+
+    def steps_needing(self, pairs: Iterable[RoleFact]) -> dict[RoleFact, list[str]]:
+        """The steps that need each of ``pairs``."""
+        return {pair: self.needed_by.get(pair, []) for pair in pairs}
