@@ -1,5 +1,5 @@
 # Two commands do the whole set-up on a fresh machine (each makes its own virtual environment):
-#   make demo   validate the shipped procedures and write the summary to build/
+#   make demo   validate and analyze the shipped procedures; write the summary and the analysis to build/
 #   make test   lint, check generated files, and run the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -19,18 +19,22 @@ demo: $(STAMP)
 	$(BIN)/thutuc validate procedures/
 	mkdir -p build
 	$(BIN)/thutuc summary procedures/ --format md -o build/summary.md
-	$(BIN)/thutuc summary procedures/
+	$(BIN)/thutuc analyze procedures/ --format md -o build/analysis.md
+	$(BIN)/thutuc analyze procedures/ --format json -o build/analysis.json
+	$(BIN)/thutuc analyze procedures/ | tail -n 40
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/thutuc schema -o schema/thutuc.schema.json --check
+	$(BIN)/thutuc schema --analysis -o schema/analysis.schema.json --check
 	$(BIN)/thutuc validate procedures/
 	$(BIN)/python examples/check_a_procedure.py > /dev/null
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 
 docs: $(STAMP)
 	$(BIN)/thutuc schema -o schema/thutuc.schema.json
+	$(BIN)/thutuc schema --analysis -o schema/analysis.schema.json
 	$(BIN)/python tools/generate_docs.py
 
 bench: $(STAMP)

@@ -111,6 +111,89 @@ class TestSummary:
         assert "Traceback" not in err
 
 
+BIRTH = str(ROOT / "procedures" / "essential" / "09-birth-registration.yaml")
+BIRTH_BASELINE = str(ROOT / "procedures" / "baselines" / "09-birth-registration-baseline.yaml")
+
+
+class TestAnalyze:
+    def test_plain_text_when_piped(self):
+        code, out, err = run("analyze", BIRTH_BASELINE, "--as-of", "2026-11-28")
+        assert code == 0, err
+        assert "once-only.replaceable" in out
+        assert "residence-proof" in out
+        assert "\x1b[" not in out
+
+    def test_json_follows_the_report_model(self):
+        from thutuc.analysis import AnalysisReport
+
+        code, out, _ = run("analyze", BIRTH, BIRTH_BASELINE, "--format", "json", "--as-of", "2026-11-28")
+        assert code == 0
+        report = AnalysisReport.model_validate_json(out)
+        assert report.schema_version == "1"
+        assert [a.baseline for a in report.agreements] == ["birth-registration-baseline"]
+
+    def test_markdown_in_vietnamese_to_a_file(self, tmp_path: Path):
+        target = tmp_path / "analysis.md"
+        code, _, err = run("analyze", BIRTH_BASELINE, "--format", "md", "--lang", "vi", "-o", str(target))
+        assert code == 0, err
+        text = target.read_text(encoding="utf-8")
+        assert "| # | procedure |" in text
+        assert "Bỏ '" in text
+
+    def test_rules_select_findings(self):
+        out = run("analyze", BIRTH_BASELINE, "--rules", "handoff.transfer", "--format", "json")[1]
+        rules = {f["rule"] for p in json.loads(out)["procedures"] for f in p["findings"]}
+        assert rules == {"handoff.transfer"}
+
+    def test_assumed_connection_changes_the_findings(self):
+        base = run("analyze", BIRTH_BASELINE, "--as-of", "2026-11-28", "--format", "json")[1]
+        what_if = run(
+            "analyze", BIRTH_BASELINE, "--as-of", "2026-11-28", "--format", "json", "--assume-connected", "photo-db"
+        )
+        assert what_if[0] == 2
+        assert "unknown data source 'photo-db'" in what_if[2]
+        assert json.loads(base)["assumed_connections"] == []
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--rules", "once-onl"], "did you mean 'once-only'"),
+            (["--assume-connected", "population-dbb"], "did you mean 'population-db'"),
+            (["--assume-connected", "population-db@commune-polic"], "did you mean 'commune-police'"),
+            (["--as-of", "2025-02-30"], "not a date"),
+        ],
+    )
+    def test_bad_options_are_usage_errors_with_a_suggestion(self, args: list[str], message: str):
+        code, _, err = run("analyze", BIRTH, *args)
+        assert code == 2
+        assert message in err
+        assert "Traceback" not in err
+
+    def test_invalid_files_give_located_errors(self):
+        code, _, err = run("analyze", str(FIXTURES / "invalid" / "THT012-unknown-document.yaml"), "--catalogue", SHARED)
+        assert code == 1
+        assert "THT012" in err
+        assert "Traceback" not in err
+
+    def test_committed_analysis_schema_is_current(self):
+        code, _, err = run("schema", "--analysis", "-o", str(ROOT / "schema" / "analysis.schema.json"), "--check")
+        assert code == 0, err
+
+    def test_tables_on_a_terminal_respect_no_color(self, monkeypatch: pytest.MonkeyPatch):
+        from thutuc.analysis import AnalysisOptions, analyze_set
+        from thutuc.cli import _analysis_tables
+        from thutuc.io import load_paths
+
+        report = analyze_set(load_paths([BIRTH_BASELINE]), options=AnalysisOptions())
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        assert "\x1b[32m" in _analysis_tables(report, "en")  # opportunities in green
+        monkeypatch.setenv("NO_COLOR", "1")
+        plain = _analysis_tables(report, "en")
+        assert "\x1b[32m" not in plain
+        assert "\x1b[31m" not in plain
+        assert "residence-proof" in plain
+
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help_and_appears_in_the_docs(name: str):
     command = cli.commands[name]

@@ -16,7 +16,7 @@ def generator():
     return module
 
 
-@pytest.mark.parametrize("page", ["cli.md", "errors.md", "format.md", "data.md"])
+@pytest.mark.parametrize("page", ["cli.md", "errors.md", "format.md", "data.md", "rules.md", "analysis.md"])
 def test_generated_page_is_current(page: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(ROOT)
     expected = generator().PAGES[page]()

@@ -9,6 +9,9 @@ import pytest
 import thutuc
 
 PUBLIC = {
+    "AnalysisOptions",
+    "analyze",
+    "analyze_set",
     "Catalogue",
     "ErrorCode",
     "LoadError",
@@ -53,6 +56,7 @@ def test_an_unknown_name_is_an_attribute_error():
         "thutuc.errors",
         "thutuc.testing.strategies",
         "thutuc.summary",
+        "thutuc.analysis",
     ],
 )
 def test_submodule_all_is_importable(module: str):

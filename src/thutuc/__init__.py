@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "AnalysisOptions": "thutuc.analysis",
     "Catalogue": "thutuc.model",
     "ErrorCode": "thutuc.errors",
     "LoadError": "thutuc.errors",
@@ -19,6 +20,8 @@ _EXPORTS = {
     "ProcedureSet": "thutuc.io",
     "ThutucError": "thutuc.errors",
     "ValidationReport": "thutuc.io",
+    "analyze": "thutuc.analysis",
+    "analyze_set": "thutuc.analysis",
     "check_procedure": "thutuc.checks",
     "dumps": "thutuc.io",
     "load": "thutuc.io",
@@ -30,6 +33,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AnalysisOptions",
     "Catalogue",
     "ErrorCode",
     "LoadError",
@@ -39,6 +43,8 @@ __all__ = [
     "ThutucError",
     "ValidationReport",
     "__version__",
+    "analyze",
+    "analyze_set",
     "check_procedure",
     "dumps",
     "load",
@@ -50,6 +56,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from thutuc.analysis import AnalysisOptions, analyze, analyze_set
     from thutuc.checks import check_procedure
     from thutuc.errors import ErrorCode, LoadError, Problem, ThutucError
     from thutuc.graph import to_graph

@@ -232,8 +232,9 @@ RULES: dict[str, Rule] = {
             "once-only.declared-field",
             "once-only",
             "A field the applicant no longer has to declare",
-            "The applicant declares a fact on the form that a connected data source holds, keyed by a number "
-            "they already give. The form can fill it in from the source.",
+            "The applicant declares a fact on the form that a connected data source holds. The form can fill it "
+            "in from the source, keyed by a number the applicant gives (or is asked for instead: the finding "
+            "then lists it in adds_fields, and the count of declared fields includes it).",
             (_DIRECTIVE_05, _DECREE_45),
         ),
         Rule(

@@ -98,9 +98,12 @@ def handoffs(
             )
 
     for step in procedure.steps:
-        if step.id in found or _protected(step) or step.produces or _needed_later(step, supply):
+        # A consultation exists to supply facts later steps need: what matters is whether a source holds them.
+        if step.id in found or _protected(step) or step.produces:
             continue
         if step.kind is StepKind.CHECK and step.consumes and set(step.consumes) <= gone_documents:
+            if _needed_later(step, supply):
+                continue
             unsupplied = [
                 f"{role}:{fact}"
                 for role, facts in step.needs.items()

@@ -259,10 +259,12 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
             continue
         consumers = [s.id for s in procedure.steps if document_id in s.consumes] or [first_step]
         got = supply.supply(role, fact, consumers[0])
-        if got is None or got.holding is None or got.key is not KeyStatus.DECLARED:
+        if got is None or got.holding is None or got.key not in (KeyStatus.DECLARED, KeyStatus.ASKABLE):
             continue
-        if got.holding.source.lookup_key == fact:
+        key = got.holding.source.lookup_key
+        if key == fact:
             continue
+        adds = [f"{role}:{key}"] if got.key is KeyStatus.ASKABLE else []
         name = catalogue.fact[fact].name if fact in catalogue.fact else None
         vi_name = name.vi if name else fact
         en_name = (name.en or name.vi) if name else fact
@@ -276,10 +278,11 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
                     vi=f"Không cần kê khai '{vi_name}' ({role}): điền sẵn từ {got.holding.source.id}.",
                     en=f"No need to declare '{en_name}' ({role}): prefill it from {got.holding.source.id}.",
                 ),
-                justification=_justify([got], _describe([got]) + f", keyed by the {role}'s declared number").model_copy(
+                justification=_justify([got], _describe([got]) + f", keyed by the {role}'s {key}").model_copy(
                     update={"legal_basis": list(RULES["once-only.declared-field"].legal_basis)}
                 ),
                 saving=Saving(declared_fields=1),
+                adds_fields=adds,
             )
         )
     return findings

@@ -120,8 +120,8 @@ def analyze(
     --------
     >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
     >>> result = analyze(tiny_procedure(), tiny_catalogue())
-    >>> [f.rule for f in result.findings]
-    ['once-only.replaceable', 'online.no-remote-channel', 'online.paper-evidence', 'online.result-not-remote', 'online.no-completion-notice']
+    >>> [f.rule for f in result.findings][:3]
+    ['once-only.replaceable', 'online.no-remote-channel', 'online.paper-evidence']
     >>> result.burden_before.documents, result.burden_after.documents
     (1, 0)
     """

@@ -192,8 +192,14 @@ class FactSupply:
         return later in self._descendants[earlier]
 
     def earlier_supplier(self, role: str, fact: str, step_id: str) -> str | None:
-        """An office or system step before ``step_id`` that already establishes the fact."""
+        """An office or system step before ``step_id`` that already establishes the fact.
+
+        A lookup counts only when the procedure reaches its data source on the as-of date.
+        """
         for supplier in self.provided_by.get((role, fact), []):
+            step = self.procedure.step[supplier]
+            if step.data_source is not None and step.data_source not in self.reachable:
+                continue
             if not self.is_citizen_step(supplier) and self.precedes(supplier, step_id):
                 return supplier
         return None

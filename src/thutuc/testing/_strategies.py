@@ -101,7 +101,15 @@ def catalogues(
         for type_id in _slugs("document-type", draw(st.integers(1, max_document_types))):
             pool = by_subject[draw(st.sampled_from(sorted(by_subject)))]
             proves = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
-            document_types.append({"id": type_id, "name": _name(draw, texts), "proves": proves, "sources": [_SOURCE]})
+            document_types.append(
+                {
+                    "id": type_id,
+                    "name": _name(draw, texts),
+                    "proves": proves,
+                    "declaration": draw(st.integers(0, 4)) == 0,
+                    "sources": [_SOURCE],
+                }
+            )
         data_sources = []
         for source_id in _slugs("data-source", draw(st.integers(0, max_data_sources))):
             held = draw(st.lists(st.sampled_from([f["id"] for f in facts]), min_size=1, max_size=6, unique=True))
@@ -271,6 +279,8 @@ def _draw_procedure(
             "channels": [c.value for c in draw(st.lists(st.sampled_from(list(Channel)), max_size=2, unique=True))],
             "requires": [p.value for p in draw(st.lists(st.sampled_from(list(Presence)), max_size=2, unique=True))],
         }
+        if draw(st.integers(0, 5)) == 0:
+            step["mandated"] = True
         if draw(st.booleans()):
             unit = draw(st.sampled_from(["working_days", "days", "hours"]))
             step["duration"] = {unit: draw(st.integers(0, 30))}

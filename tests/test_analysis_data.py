@@ -1,0 +1,88 @@
+"""The analyzers on the shipped services: the official reforms are found, and every service is covered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from thutuc.analysis import AnalysisOptions, AnalysisReport, analyze_set
+from thutuc.io import load_all
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def report() -> AnalysisReport:
+    return analyze_set(load_all(ROOT / "procedures"), options=AnalysisOptions(as_of=dt.date(2026, 11, 28)))
+
+
+def agreement_of(report: AnalysisReport, baseline: str):
+    [found] = [a for a in report.agreements if a.baseline == baseline]
+    return found
+
+
+def test_every_baseline_is_compared_with_its_current_version(report: AnalysisReport):
+    baselines = sorted(p.id for p in report.procedures if p.status == "baseline")
+    assert sorted(a.baseline for a in report.agreements) == baselines
+
+
+@pytest.mark.parametrize(
+    "baseline",
+    [
+        "permanent-residence-registration-baseline",
+        "birth-registration-baseline",
+        "marriage-registration-baseline",
+        "birth-residence-health-insurance-baseline",
+        "death-residence-funeral-allowance-baseline",
+    ],
+)
+def test_the_findings_cover_every_official_removal(report: AnalysisReport, baseline: str):
+    agreement = agreement_of(report, baseline)
+    assert agreement.officially_removed, "the comparison found nothing the reform removed"
+    assert agreement.missed == []
+
+
+def test_birth_registration_household_book_and_identity_paper_are_found(report: AnalysisReport):
+    agreement = agreement_of(report, "birth-registration-baseline")
+    assert {"document:residence-proof", "document:identity-document"} <= set(agreement.found)
+
+
+def test_linked_groups_household_book_and_separate_submissions_are_found(report: AnalysisReport):
+    births = agreement_of(report, "birth-residence-health-insurance-baseline")
+    assert {
+        "document:parents-residence-proof",
+        "step:submit-hi-declaration",
+        "step:submit-residence",
+    } <= set(births.found)
+    deaths = agreement_of(report, "death-residence-funeral-allowance-baseline")
+    assert {"step:submit-deregistration", "step:submit-funeral-claim"} <= set(deaths.found)
+
+
+def test_the_agreement_figure_is_the_one_in_the_docs(report: AnalysisReport):
+    removed = sum(len(a.officially_removed) for a in report.agreements)
+    found = sum(len(a.found) for a in report.agreements)
+    page = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    assert f"Found {found} of {removed} official removals" in page
+
+
+def test_each_of_the_25_services_has_one_current_row(report: AnalysisReport):
+    numbers = [p.service_number for p in report.procedures if p.status == "current"]
+    assert sorted(numbers) == list(range(1, 26))
+
+
+def test_applying_the_findings_never_raises_the_burden_of_a_shipped_service(report: AnalysisReport):
+    for p in report.procedures:
+        before, after = p.burden_before, p.burden_after
+        assert after.steps <= before.steps, p.id
+        assert after.documents <= before.documents, p.id
+        assert after.visits <= before.visits, p.id
+        if before.cost_per_application_vnd is not None:
+            assert after.cost_per_application_vnd <= before.cost_per_application_vnd, p.id
+
+
+def test_declared_online_levels_are_compared_not_copied(report: AnalysisReport):
+    # The verdict is computed from the steps; where it differs from the declared level, a blocker says why.
+    for p in report.procedures:
+        if p.declared_online == "full" and p.online_before.level != "full":
+            assert any(f.severity.value == "blocker" for f in p.findings), p.id
