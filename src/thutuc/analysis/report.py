@@ -368,7 +368,10 @@ def agreement_markdown(agreements: list[Agreement]) -> str:
 
 def _procedure_overview(p: ProcedureAnalysis) -> str:
     b, a = p.burden_before, p.burden_after
-    cut = f"{p.declared_fields_cut:.0%}" if p.declared_fields_cut is not None else "–"
+    cut = "–"
+    if p.declared_fields_cut is not None:
+        meets = "meets" if p.declared_fields_cut >= DIRECTIVE_05_TARGET else "below"
+        cut = f"{p.declared_fields_cut:.0%}, {meets} the 20% of Directive 05/CT-TTg"
     return (
         f"Online: {p.online_before.level} (Decree 42: {p.online_before.decree_42}; declared {p.declared_online}) "
         f"→ {p.online_after.level} once applied. "
