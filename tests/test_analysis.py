@@ -391,39 +391,23 @@ class TestHandoffs:
         found = rules_by_target(handoffs(*build(procedure), options=AS_OF))
         assert found["second-receive"] == "handoff.receipt"
 
-    def test_a_check_of_removed_documents_is_removable(self):
-        procedure = procedure_data()
-        procedure["steps"][2]["next"] = ["compare"]
-        procedure["steps"].insert(
-            3,
-            step(
-                "compare",
-                "office-lane",
-                "check",
-                consumes=["id-card"],
-                needs={"applicant": ["person.identity"]},
-                next=["examine"],
-            ),
-        )
-        found = rules_by_target(handoffs(*build(procedure), options=AS_OF))
-        assert found["compare"] == "handoff.recheck"
-
-    def test_a_check_of_a_document_that_stays_is_kept(self):
+    @staticmethod
+    def comparing(document: str, fact: str) -> dict[str, Any]:
+        """The procedure with a check that compares ``document`` for ``fact`` before the examination."""
         procedure = procedure_data()
         procedure["documents"].append({"id": "photo", "document_type": "photo"})
         procedure["steps"][2]["next"] = ["compare"]
-        procedure["steps"].insert(
-            3,
-            step(
-                "compare",
-                "office-lane",
-                "check",
-                consumes=["photo"],
-                needs={"applicant": ["person.photo"]},
-                next=["examine"],
-            ),
-        )
-        assert "compare" not in rules_by_target(handoffs(*build(procedure), options=AS_OF))
+        compare = step("compare", "office-lane", "check", consumes=[document], next=["examine"])
+        procedure["steps"].insert(3, {**compare, "needs": {"applicant": [fact]}})
+        return procedure
+
+    def test_a_check_of_removed_documents_is_removable(self):
+        found = rules_by_target(handoffs(*build(self.comparing("id-card", "person.identity")), options=AS_OF))
+        assert found["compare"] == "handoff.recheck"
+
+    def test_a_check_of_a_document_that_stays_is_kept(self):
+        found = rules_by_target(handoffs(*build(self.comparing("photo", "person.photo")), options=AS_OF))
+        assert "compare" not in found
 
     def consulting(self) -> dict[str, Any]:
         procedure = procedure_data()

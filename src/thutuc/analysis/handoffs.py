@@ -67,10 +67,30 @@ def handoffs(
             procedure, catalogue, options=AnalysisOptions(options.as_of, options.assume_connected)
         )
     gone_documents = removed_documents(once_only_findings)
-    graph = supply.graph
     found: dict[str, tuple[str, str]] = {}  # step id -> (rule, reason)
+    found |= _resubmissions(supply, gone_documents)
+    found |= _rechecks_and_consultations(supply, gone_documents, found)
+    found |= _waits(supply, found)
+    found |= _pure_moves(supply, found)
 
-    citizen_submits = [s for s in procedure.steps if supply.is_citizen_step(s.id) and s.kind is StepKind.SUBMIT]
+    findings = []
+    for step in procedure.steps:  # declaration order keeps the output deterministic
+        if step.id not in found:
+            continue
+        rule, reason = found[step.id]
+        if not options.applies(rule):
+            continue
+        findings.append(_finding(procedure, catalogue, supply, step, rule, reason, gone_documents))
+    return findings
+
+
+Found = dict[str, tuple[str, str]]
+
+
+def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found:
+    """Later submissions of the applicant to another agency than an earlier one."""
+    procedure, graph = supply.procedure, supply.graph
+    submits = [s for s in procedure.steps if supply.is_citizen_step(s.id) and s.kind is StepKind.SUBMIT]
 
     def receiving_agencies(step: Step) -> set[str]:
         agencies = set()
@@ -80,14 +100,22 @@ def handoffs(
                 agencies.add(actor.agency)
         return agencies
 
-    for step in citizen_submits:
+    found: Found = {}
+    for step in submits:
         if _protected(step) or not step.consumes:
             continue
         if any(graph.edges[step.id, v].get("loop") for v in graph.successors(step.id)):
             continue  # a supplement answers a request; it is not a new submission
-        earlier = [s for s in citizen_submits if s.id != step.id and supply.precedes(s.id, step.id)]
         here = receiving_agencies(step)
-        elsewhere = [s for s in earlier if here and receiving_agencies(s) and not here & receiving_agencies(s)]
+        elsewhere = [
+            s
+            for s in submits
+            if s.id != step.id
+            and supply.precedes(s.id, step.id)
+            and here
+            and receiving_agencies(s)
+            and not here & receiving_agencies(s)
+        ]
         if elsewhere:
             first = elsewhere[0].id
             kept = [d for d in step.consumes if d not in gone_documents]
@@ -96,69 +124,74 @@ def handoffs(
                 "handoff.resubmission",
                 f"the applicant already submitted at '{first}', to another agency{moved}",
             )
+    return found
 
-    for step in procedure.steps:
+
+def _rechecks_and_consultations(supply: FactSupply, gone_documents: Collection[str], found: Found) -> Found:
+    """Checks of documents once-only removes, and consultations for facts a reachable source holds."""
+    more: Found = {}
+    for step in supply.procedure.steps:
         # A consultation exists to supply facts later steps need: what matters is whether a source holds them.
         if step.id in found or _protected(step) or step.produces:
             continue
         if step.kind is StepKind.CHECK and step.consumes and set(step.consumes) <= gone_documents:
             if _needed_later(step, supply):
                 continue
-            unsupplied = [
-                f"{role}:{fact}"
-                for role, facts in step.needs.items()
-                for fact in facts
-                if supply.supply(role, fact, step.id) is None
-            ]
-            if not unsupplied:
-                found[step.id] = (
+            needs = [(role, fact) for role, facts in step.needs.items() for fact in facts]
+            if all(supply.supply(role, fact, step.id) is not None for role, fact in needs):
+                more[step.id] = (
                     "handoff.recheck",
                     f"it checks only {', '.join(step.consumes)}, which once-only removes; the lookup replaces it",
                 )
         elif step.kind is StepKind.CONSULT and step.provides:
             pairs = [(role, fact) for role, facts in step.provides.items() for fact in facts]
             supplies = [supply.supply(role, fact, step.id) for role, fact in pairs]
-            if all(s is not None and s.holding is not None for s in supplies):
-                sources = sorted({s.holding.source.id for s in supplies if s and s.holding})
-                found[step.id] = (
-                    "handoff.consult",
-                    f"it asks for {', '.join(f'{r}:{f}' for r, f in pairs)}, held by {', '.join(sources)}",
-                )
+            holdings = [s.holding for s in supplies if s is not None and s.holding is not None]
+            if len(holdings) == len(pairs):
+                sources = sorted({h.source.id for h in holdings})
+                asked = ", ".join(f"{r}:{f}" for r, f in pairs)
+                more[step.id] = ("handoff.consult", f"it asks for {asked}, held by {', '.join(sources)}")
+    return more
 
+
+def _waits(supply: FactSupply, found: Found) -> Found:
+    """Transfers, receipts and notices whose only neighbours are removable consultations."""
     consults = {s for s, (rule, _) in found.items() if rule == "handoff.consult"}
-    for step in procedure.steps:
+    more: Found = {}
+    if not consults:
+        return more
+    for step in supply.procedure.steps:
         if step.id in found or _protected(step) or step.produces or step.needs or _needed_later(step, supply):
             continue
         if step.kind not in (StepKind.TRANSFER, StepKind.RECEIVE, StepKind.NOTIFY):
             continue
-        preds, succs = set(graph.predecessors(step.id)), set(graph.successors(step.id))
-        if consults and ((preds and preds <= consults) or (succs and succs <= consults)):
-            found[step.id] = ("handoff.wait", "it exists only around a consultation the lookup replaces")
+        preds, succs = set(supply.graph.predecessors(step.id)), set(supply.graph.successors(step.id))
+        if (preds and preds <= consults) or (succs and succs <= consults):
+            more[step.id] = ("handoff.wait", "it exists only around a consultation the lookup replaces")
+    return more
 
+
+def _pure_moves(supply: FactSupply, found: Found) -> Found:
+    """Transfers, and receipts that do not acknowledge the applicant's own submission."""
+    procedure = supply.procedure
     removed_submissions = {s for s, (rule, _) in found.items() if rule == "handoff.resubmission"}
+    more: Found = {}
     for step in procedure.steps:
         if step.id in found or _protected(step) or step.produces or _needed_later(step, supply):
             continue
         if _automatic(step, procedure) or step.needs or step.consumes:
             continue
         if step.kind is StepKind.TRANSFER:
-            found[step.id] = ("handoff.transfer", "it only moves the dossier to the next actor")
+            more[step.id] = ("handoff.transfer", "it only moves the dossier to the next actor")
         elif step.kind is StepKind.RECEIVE:
             from_applicant = [
-                p for p in graph.predecessors(step.id) if supply.is_citizen_step(p) and p not in removed_submissions
+                p
+                for p in supply.graph.predecessors(step.id)
+                if supply.is_citizen_step(p) and p not in removed_submissions
             ]
             if not from_applicant:
-                found[step.id] = ("handoff.receipt", "it only receives the dossier from another actor")
-
-    findings = []
-    for step in procedure.steps:  # declaration order keeps the output deterministic
-        if step.id not in found:
-            continue
-        rule, reason = found[step.id]
-        if not options.applies(rule):
-            continue
-        findings.append(_finding(procedure, catalogue, supply, step, rule, reason, found, gone_documents))
-    return findings
+                more[step.id] = ("handoff.receipt", "it only receives the dossier from another actor")
+    return more
 
 
 def _finding(
@@ -168,7 +201,6 @@ def _finding(
     step: Step,
     rule: str,
     reason: str,
-    found: Collection[str],
     gone_documents: Collection[str],
 ) -> Finding:
     graph = supply.graph

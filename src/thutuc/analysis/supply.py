@@ -164,22 +164,20 @@ class FactSupply:
     @cached_property
     def needed_by(self) -> dict[RoleFact, list[str]]:
         """The steps that need each ``(role, fact)``, in declaration order."""
-        needed: dict[RoleFact, list[str]] = {}
-        for step in self.procedure.steps:
-            for role, facts in step.needs.items():
-                for fact in facts:
-                    needed.setdefault((role, fact), []).append(step.id)
-        return needed
+        return self._steps_by_fact("needs")
 
     @cached_property
     def provided_by(self) -> dict[RoleFact, list[str]]:
         """The steps that provide each ``(role, fact)``, in declaration order."""
-        provided: dict[RoleFact, list[str]] = {}
+        return self._steps_by_fact("provides")
+
+    def _steps_by_fact(self, field: str) -> dict[RoleFact, list[str]]:
+        found: dict[RoleFact, list[str]] = {}
         for step in self.procedure.steps:
-            for role, facts in step.provides.items():
+            for role, facts in getattr(step, field).items():
                 for fact in facts:
-                    provided.setdefault((role, fact), []).append(step.id)
-        return provided
+                    found.setdefault((role, fact), []).append(step.id)
+        return found
 
     def is_citizen_step(self, step_id: str) -> bool:
         """Whether the applicant's lane does the step."""
