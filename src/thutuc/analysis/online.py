@@ -6,6 +6,7 @@ The verdict is the weakest link, on the scale of Decree 42/2022 and against the 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -74,6 +75,17 @@ class OnlineVerdict(StrictModel):
     steps: list[StepReadiness]
 
 
+@dataclass(frozen=True)
+class _Blocker:
+    """Something that keeps an applicant step, a document or the result from being remote."""
+
+    rule: str
+    target_kind: Literal["step", "document"]
+    target: str
+    remedy: str | None
+    remediable: bool
+
+
 def _remedy(kind: DataSourceKind, catalogue: Catalogue, supply: FactSupply, what: str) -> tuple[str, bool]:
     sources = [s for s in catalogue.data_sources if s.kind is kind]
     if not sources:
@@ -89,41 +101,45 @@ def _applicant_facing(step: Step, supply: FactSupply) -> bool:
 
 def _step_blockers(
     procedure: Procedure, catalogue: Catalogue, supply: FactSupply, gone_documents: Collection[str]
-) -> list[tuple[str, str, str, str | None, bool]]:
-    """(rule, target kind, target id, remedy, remedy available) for each blocker, in declaration order."""
-    blockers: list[tuple[str, str, str, str | None, bool]] = []
+) -> list[_Blocker]:
+    """Every blocker of the applicant's steps and documents, in declaration order."""
+    blockers: list[_Blocker] = []
     for step in procedure.steps:
         if not _applicant_facing(step, supply):
             continue
         if Presence.PRESENCE in step.requires:
             if step.mandated or step.legal_basis:
-                blockers.append(("online.presence-by-law", "step", step.id, None, False))
+                blockers.append(_Blocker("online.presence-by-law", "step", step.id, None, False))
             else:
                 remedy, ok = _kind_remedy(step, catalogue, supply)
-                blockers.append(("online.presence", "step", step.id, remedy, ok))
+                blockers.append(_Blocker("online.presence", "step", step.id, remedy, ok))
         elif step.channels and not set(step.channels) & _REMOTE and supply.is_citizen_step(step.id):
             remedy, ok = _kind_remedy(step, catalogue, supply)
-            blockers.append(("online.no-remote-channel", "step", step.id, remedy, ok))
+            blockers.append(_Blocker("online.no-remote-channel", "step", step.id, remedy, ok))
         if Presence.WET_SIGNATURE in step.requires:
             remedy, ok = _remedy(DataSourceKind.SIGNATURE, catalogue, supply, "remote digital signature")
-            blockers.append(("online.wet-signature", "step", step.id, remedy, ok))
+            blockers.append(_Blocker("online.wet-signature", "step", step.id, remedy, ok))
         if Presence.CASH in step.requires:
             remedy, ok = _remedy(DataSourceKind.PAYMENT, catalogue, supply, "online payment")
-            blockers.append(("online.cash", "step", step.id, remedy, ok))
+            blockers.append(_Blocker("online.cash", "step", step.id, remedy, ok))
         if Presence.PAPER_ORIGINAL in step.requires:
             papers = [d for d in step.consumes if procedure.document[d].mode is not SubmissionMode.RETRIEVED]
             if all(d in gone_documents for d in papers):
                 blockers.append(
-                    ("online.paper-evidence", "step", step.id, "retrieval by the officer (once-only)", True)
+                    _Blocker("online.paper-evidence", "step", step.id, "retrieval by the officer (once-only)", True)
                 )
             else:
-                blockers.append(("online.paper-evidence", "step", step.id, "an electronic copy (Decree 45/2020)", True))
+                blockers.append(
+                    _Blocker("online.paper-evidence", "step", step.id, "an electronic copy (Decree 45/2020)", True)
+                )
     for requirement in procedure.documents:
         if requirement.mode is SubmissionMode.SHOWN:
             if requirement.id in gone_documents:
-                blockers.append(("online.paper-evidence", "document", requirement.id, "retrieval (once-only)", True))
+                blockers.append(
+                    _Blocker("online.paper-evidence", "document", requirement.id, "retrieval (once-only)", True)
+                )
             else:
-                blockers.append(("online.paper-evidence", "document", requirement.id, "an uploaded copy", True))
+                blockers.append(_Blocker("online.paper-evidence", "document", requirement.id, "an uploaded copy", True))
     return blockers
 
 
@@ -203,21 +219,20 @@ def online_verdict(
     """
     options = options or AnalysisOptions()
     supply = FactSupply(procedure, catalogue, options)
+    gone = {"step": set(removed_steps), "document": set(removed_documents)}
     blockers = [
         b
         for b in _step_blockers(procedure, catalogue, supply, removed_documents)
-        if not (b[1] == "step" and b[2] in removed_steps)
-        and not (b[1] == "document" and b[2] in removed_documents)
-        and not (remedied and b[4])
+        if b.target not in gone[b.target_kind] and not (remedied and b.remediable)
     ]
     by_step: dict[str, list[str]] = {}
-    for rule, kind, target, _, _ in blockers:
-        if kind == "step":
-            by_step.setdefault(target, []).append(rule)
+    for blocker in blockers:
+        if blocker.target_kind == "step":
+            by_step.setdefault(blocker.target, []).append(blocker.rule)
         else:
             for step in procedure.steps:
-                if target in step.consumes and step.id not in removed_steps:
-                    by_step.setdefault(step.id, []).append(rule)
+                if blocker.target in step.consumes and step.id not in removed_steps:
+                    by_step.setdefault(step.id, []).append(blocker.rule)
     readiness = [
         StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, []))
         for s in procedure.steps
@@ -234,7 +249,7 @@ def online_verdict(
         electronic_outcome=result_remote,
         completion_notice=notice,
     )
-    legal = [target for rule, _, target, _, _ in blockers if rule == "online.presence-by-law"]
+    legal = [b.target for b in blockers if b.rule == "online.presence-by-law"]
     full = online_start and not by_step and result_remote
     if full:
         level: Literal["offline", "partial", "full", "proactive"] = (
@@ -273,9 +288,9 @@ def online_findings(
     options = options or AnalysisOptions()
     supply = FactSupply(procedure, catalogue, options)
     findings = []
-    for rule, kind, target, remedy, _ in _step_blockers(procedure, catalogue, supply, removed_documents):
-        if options.applies(rule):
-            findings.append(_finding(procedure, rule, kind, target, remedy))
+    for blocker in _step_blockers(procedure, catalogue, supply, removed_documents):
+        if options.applies(blocker.rule):
+            findings.append(_finding(procedure, blocker.rule, blocker.target_kind, blocker.target, blocker.remedy))
     submission = _online_submission(procedure, supply)
     acknowledged = submission is None or _acknowledged(procedure, supply, submission)
     if submission is not None and not acknowledged and options.applies("online.no-acknowledgement"):
