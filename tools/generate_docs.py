@@ -507,7 +507,8 @@ declared; fields the form could prefill; in-person visits on the critical path; 
 before and after (after: findings applied and every available remedy in place); the level the file
 declares officially; applicant steps that block full online service and those where the law requires
 presence; compliance cost per application in VND (Circular 02/2017/TT-VPCP, Art. 27, with the
-catalogue's parameters, most of them assumed defaults); working days on the critical path.
+catalogue's parameters, most of them assumed defaults), and per year in millions of VND where the file
+gives the number of applications a year; working days on the critical path.
 """
 
 AGREEMENT_INTRO = """## Agreement with the official reforms

@@ -285,6 +285,10 @@ def _money(value: float | None) -> str:
     return "–" if value is None else f"{round(value):,}"
 
 
+def _millions(value: float | None) -> str:
+    return "–" if value is None else f"{round(value / 1e6):,}"
+
+
 def _days(value: float | None) -> str:
     return "–" if value is None else f"{round(value, 1):g}"
 
@@ -312,6 +316,9 @@ def summary_rows(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> li
                 "blockers": str(len(p.online_before.blocking_steps)),
                 "legal presence": str(len(p.online_before.legal_presence)),
                 "cost VND": f"{_money(before.cost_per_application_vnd)}→{_money(after.cost_per_application_vnd)}",
+                "cost/year M VND": f"{_millions(before.cost_per_year_vnd)}→{_millions(after.cost_per_year_vnd)}"
+                if before.cost_per_year_vnd is not None
+                else "–",
                 "days": f"{_days(before.critical_path_days)}→{_days(after.critical_path_days)}",
             }
         )
