@@ -98,6 +98,7 @@ EXTRA_EXAMPLES: dict[tuple[str, str], Any] = {
     ("Volume", "note"): "Applications received by the province's portal in 2024.",
     ("Volume", "sources"): [{"url": "https://example.org/statistics", "confidence": "secondary"}],
     ("DocumentRequirement", "copies"): 2,
+    ("DocumentRequirement", "prefilled"): ["person.full_name", "person.date_of_birth"],
     ("CatalogueFile", "cost_parameters"): [{"id": "hourly-income", "value": 30000, "unit": "VND/hour"}],
     ("CostParameter", "id"): "hourly-income",
     ("CostParameter", "name"): {"vi": "Thu nhập bình quân một giờ", "en": "Average income per hour"},

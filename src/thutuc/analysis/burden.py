@@ -20,6 +20,7 @@ from thutuc.model import (
     DocumentRequirement,
     Presence,
     Procedure,
+    StepKind,
     SubmissionMode,
 )
 from thutuc.model.common import StrictModel
@@ -70,6 +71,9 @@ class Burden(StrictModel):
     """The burden metrics of one procedure, with their breakdown by step."""
 
     steps: int
+    """Steps a person takes: every step but the automatic lookups."""
+    lookups: int
+    """Automatic lookups of a data source."""
     citizen_steps: int
     visits: int
     """In-person visits on the critical path (one application going through)."""
@@ -79,7 +83,7 @@ class Burden(StrictModel):
     declared_fields: int
     """Facts the applicant declares on forms (Directive 05/CT-TTg counts these)."""
     handoffs: int
-    """Flow edges where the dossier moves from one agency to another."""
+    """Flow edges where the dossier moves from one agency to another (lookups in between are looked through)."""
     critical_path: list[str]
     critical_path_days: float | None
     """Working days along the critical path; from the legal time limit when no step has a duration."""
@@ -204,7 +208,11 @@ def _declared_fields(
             for type_id in alternative:
                 document_type = catalogue.document_type.get(type_id)
                 if document_type is not None and document_type.declaration:
-                    fields |= {f"{requirement.about}:{fact}" for fact in document_type.proves}
+                    fields |= {
+                        f"{requirement.about}:{fact}"
+                        for fact in document_type.proves
+                        if fact not in requirement.prefilled
+                    }
     for step in procedure.steps:
         if step.actor in citizens:
             fields |= {f"{role}:{fact}" for role, facts in step.provides.items() for fact in facts}
@@ -253,10 +261,12 @@ def burden(
         actor = procedure.actor.get(procedure.step[step_id].actor)
         return actor.agency if actor is not None and actor.kind is not ActorKind.CITIZEN else None
 
+    lookups = [n for n in graph if procedure.step[n].kind is StepKind.LOOKUP]
+    people = contract(graph, lookups)
     handoff_edges = {
         (u, v)
-        for u, v in graph.edges
-        if agency_of(u) and agency_of(v) and agency_of(u) != agency_of(v) and not graph.edges[u, v].get("loop")
+        for u, v in people.edges
+        if agency_of(u) and agency_of(v) and agency_of(u) != agency_of(v) and not people.edges[u, v].get("loop")
     }
     one_visit = visit_cost(catalogue)
     seen_documents: set[str] = set()
@@ -281,7 +291,7 @@ def burden(
                 citizen=step.actor in citizens,
                 visit=visit,
                 documents=len(first_use),
-                handoff=any((u, step_id) in handoff_edges for u in graph.predecessors(step_id)),
+                handoff=step_id in people and any((u, step_id) in handoff_edges for u in people.predecessors(step_id)),
                 working_days=step.duration.in_working_days if step.duration else None,
                 on_critical_path=step_id in on_path,
                 cost_vnd=cost,
@@ -307,7 +317,8 @@ def burden(
         per_application = breakdown.time + breakdown.travel + breakdown.copies + breakdown.fees
     per_year = procedure.volume.per_year if procedure.volume else None
     return Burden(
-        steps=graph.number_of_nodes(),
+        steps=graph.number_of_nodes() - len(lookups),
+        lookups=len(lookups),
         citizen_steps=sum(1 for r in rows if r.citizen),
         visits=visits,
         documents=len(supplied),

@@ -251,7 +251,8 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
         if requirement.mode is SubmissionMode.RETRIEVED or not _is_declaration(requirement, catalogue):
             continue
         for fact in _proved_facts(requirement, catalogue):
-            declared.setdefault((requirement.about, fact), requirement.id)
+            if fact not in requirement.prefilled:
+                declared.setdefault((requirement.about, fact), requirement.id)
     first_step = procedure.steps[0].id
     findings = []
     for (role, fact), document_id in declared.items():

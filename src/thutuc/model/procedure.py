@@ -171,6 +171,10 @@ class DocumentRequirement(StrictModel):
     copies: int = Field(default=1, ge=1, le=100)
     """Number of copies."""
     condition: str | None = Field(default=None, description="When given, the document is conditional.")
+    prefilled: list[FactId] = Field(
+        default_factory=list,
+        description="For a form: facts the system fills in from a data source; the applicant only checks them.",
+    )
     legal_basis: list[LegalRef] = Field(default_factory=list)
     """Where the law asks for it."""
     note: str | None = None
