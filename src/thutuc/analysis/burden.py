@@ -83,7 +83,8 @@ class Burden(StrictModel):
     declared_fields: int
     """Facts the applicant declares on forms (Directive 05/CT-TTg counts these)."""
     handoffs: int
-    """Flow edges where the dossier moves from one agency to another (lookups in between are looked through)."""
+    """Steps where the dossier arrives from another agency, whoever carried it (applicant steps and lookups
+    in between are looked through)."""
     critical_path: list[str]
     critical_path_days: float | None
     """Working days along the critical path; from the legal time limit when no step has a duration."""
@@ -262,7 +263,9 @@ def burden(
         return actor.agency if actor is not None and actor.kind is not ActorKind.CITIZEN else None
 
     lookups = [n for n in graph if procedure.step[n].kind is StepKind.LOOKUP]
-    people = contract(graph, lookups)
+    # The dossier changes agency whoever carries it: the applicant's own steps and lookups are looked through.
+    carried = [n for n in graph if procedure.step[n].actor in citizens]
+    people = contract(graph, lookups + carried)
     handoff_edges = {
         (u, v)
         for u, v in people.edges
@@ -324,7 +327,7 @@ def burden(
         documents=len(supplied),
         unconditional_documents=len(unconditional),
         declared_fields=_declared_fields(procedure, catalogue, supplied_ids, removed_fields, added_fields),
-        handoffs=len(handoff_edges),
+        handoffs=sum(1 for r in rows if r.handoff),
         critical_path=path,
         critical_path_days=days,
         days_basis=basis,

@@ -1,0 +1,408 @@
+"""simplify: apply once-only and hand-off findings to a procedure, with a trace of what each changed.
+
+Pure: the input is never changed. A removed document becomes a lookup before the first step that
+needs its facts; a removed step is contracted, its predecessors joined to its successors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, Finding, select_rules
+from thutuc.analysis.handoffs import handoffs
+from thutuc.analysis.once_only import once_only
+from thutuc.analysis.supply import FactSupply
+from thutuc.graph import forward_flow, to_graph
+from thutuc.model import ActorKind, Catalogue, Procedure, StepKind
+from thutuc.model.common import StrictModel
+
+__all__ = ["APPLICABLE_RULES", "Change", "Simplified", "TraceEntry", "simplify"]
+
+APPLICABLE_RULES = frozenset(
+    {
+        "once-only.replaceable",
+        "once-only.unnecessary",
+        "once-only.conditional",
+        "once-only.declared-field",
+        *(rule for rule in RULES if rule.startswith("handoff.")),
+    }
+)
+"""The rules whose findings simplify applies; the others report and keep."""
+
+
+class Change(StrEnum):
+    """What one trace entry did to the procedure."""
+
+    DOCUMENT_REMOVED = "document-removed"
+    DOCUMENT_MADE_FALLBACK = "document-made-fallback"
+    LOOKUP_ADDED = "lookup-added"
+    FIELD_ADDED = "field-added"
+    FIELDS_PREFILLED = "fields-prefilled"
+    STEP_REMOVED = "step-removed"
+    DOCUMENTS_MOVED = "documents-moved"
+    NOT_APPLIED = "not-applied"
+
+
+class TraceEntry(StrictModel):
+    """One change, and the finding that made it."""
+
+    rule: str
+    target: str
+    change: Change
+    detail: str
+
+
+@dataclass(frozen=True)
+class Simplified:
+    """The simplified procedure and the trace linking each change to its finding."""
+
+    procedure: Procedure
+    trace: tuple[TraceEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any finding changed the procedure."""
+        return any(entry.change is not Change.NOT_APPLIED for entry in self.trace)
+
+
+def simplify(
+    procedure: Procedure,
+    findings: Iterable[Finding] | None = None,
+    *,
+    catalogue: Catalogue,
+    rules: Iterable[str] | None = None,
+    as_of: dt.date | None = None,
+    assume_connected: Iterable[AssumedConnection] = (),
+) -> Simplified:
+    """Apply findings to ``procedure``; with no findings given, analyze and apply until nothing is left.
+
+    ``rules`` selects rule ids or analyzers (``once-only``, ``handoffs``); findings of other
+    rules, and those that only report (must-stay, online blockers), are not applied.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+    >>> result = simplify(tiny_procedure(), catalogue=tiny_catalogue())
+    >>> [(e.change.value, e.target) for e in result.trace]
+    [('lookup-added', 'lookup-population-db'), ('document-removed', 'id-card'), ('field-added', 'submit')]
+    >>> [s.id for s in result.procedure.steps]
+    ['submit', 'lookup-population-db', 'decide', 'issue']
+    """
+    options = AnalysisOptions(
+        as_of=as_of or dt.date.today(),
+        assume_connected=tuple(assume_connected),
+        rules=select_rules(list(rules)) if rules is not None else None,
+    )
+    if findings is not None:
+        applicable = [f for f in findings if f.rule in APPLICABLE_RULES and options.applies(f.rule)]
+        return _apply(procedure, catalogue, applicable, options)
+    current, trace = procedure, []
+    # Each pass removes at least one document or step, so the passes are bounded.
+    for _ in range(len(procedure.steps) + len(procedure.documents) + 2):
+        everything = AnalysisOptions(options.as_of, options.assume_connected)
+        found = once_only(current, catalogue, options=everything)
+        found += handoffs(current, catalogue, options=everything, once_only_findings=found)
+        applicable = [f for f in found if f.rule in APPLICABLE_RULES and options.applies(f.rule)]
+        result = _apply(current, catalogue, applicable, options)
+        if not result.changed:
+            break
+        current = result.procedure
+        trace += [e for e in result.trace if e.change is not Change.NOT_APPLIED]
+    return Simplified(current, tuple(trace))
+
+
+class _Draft:
+    """A mutable copy of a procedure's data, edited by the findings and validated at the end."""
+
+    def __init__(self, procedure: Procedure, catalogue: Catalogue, options: AnalysisOptions) -> None:
+        self.original = procedure
+        self.catalogue = catalogue
+        self.supply = FactSupply(procedure, catalogue, options)
+        self.data: dict[str, Any] = procedure.model_dump(mode="json", exclude_defaults=True)
+        self.data.setdefault("documents", [])
+        self.trace: list[TraceEntry] = []
+
+    # --- access ---------------------------------------------------------------------------
+
+    def step(self, step_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.data["steps"] if s["id"] == step_id), None)
+
+    def document(self, document_id: str) -> dict[str, Any] | None:
+        return next((d for d in self.data["documents"] if d["id"] == document_id), None)
+
+    def record(self, finding: Finding, change: Change, detail: str, target: str | None = None) -> None:
+        self.trace.append(
+            TraceEntry(rule=finding.rule, target=target or finding.target.id, change=change, detail=detail)
+        )
+
+    def graph(self) -> nx.DiGraph:
+        return to_graph(Procedure.model_validate(self.data))
+
+    # --- documents ------------------------------------------------------------------------
+
+    def remove_document(self, document_id: str) -> None:
+        self.data["documents"] = [d for d in self.data["documents"] if d["id"] != document_id]
+        for step in self.data["steps"]:
+            if document_id in step.get("consumes", []):
+                step["consumes"] = [d for d in step["consumes"] if d != document_id]
+
+    def first_submission(self) -> dict[str, Any] | None:
+        citizens = {a["id"] for a in self.data["actors"] if a["kind"] == ActorKind.CITIZEN.value}
+        return next(
+            (s for s in self.data["steps"] if s["actor"] in citizens and s["kind"] == StepKind.SUBMIT.value), None
+        )
+
+    def add_provided(self, step: dict[str, Any], role: str, fact: str) -> bool:
+        provides = step.setdefault("provides", {})
+        facts = provides.setdefault(role, [])
+        if fact in facts:
+            return False
+        facts.append(fact)
+        return True
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def lookups_for(self, finding: Finding) -> dict[str, dict[str, list[str]]]:
+        """For each data source the finding relies on, the facts by role it must provide."""
+        by_source: dict[str, dict[str, list[str]]] = {}
+        for pair in finding.justification.facts:
+            role, _, fact = pair.partition(":")
+            steps = self.supply.needed_by.get((role, fact)) or [self.original.steps[0].id]
+            supplied = self.supply.supply(role, fact, steps[0])
+            if supplied is None or supplied.holding is None:
+                continue
+            facts = by_source.setdefault(supplied.holding.source.id, {}).setdefault(role, [])
+            if fact not in facts:
+                facts.append(fact)
+        return by_source
+
+    def ensure_lookup(self, finding: Finding, source_id: str, facts_by_role: dict[str, list[str]]) -> None:
+        source = self.catalogue.data_source[source_id]
+        lookup_id = f"lookup-{source_id}"
+        existing = self.step(lookup_id)
+        if existing is not None:
+            added = [
+                f"{role}:{fact}"
+                for role, facts in facts_by_role.items()
+                for fact in facts
+                if self.add_provided(existing, role, fact)
+            ]
+            if added:
+                self.record(
+                    finding, Change.LOOKUP_ADDED, f"'{lookup_id}' now also provides {', '.join(added)}", lookup_id
+                )
+                self.move_before_first_need(existing)
+            return
+        actor_id = f"{source_id}-system"
+        if not any(a["id"] == actor_id for a in self.data["actors"]):
+            route = self.supply.reachable.get(source_id)
+            actor: dict[str, Any] = {
+                "id": actor_id,
+                "name": source.name.model_dump(exclude_none=True),
+                "kind": "system",
+            }
+            if route is not None and route.via in self.catalogue.agency:
+                actor["agency"] = route.via
+            self.data["actors"].append(actor)
+        key = source.lookup_key or ""
+        lookup = {
+            "id": lookup_id,
+            "name": {
+                "vi": f"Khai thác dữ liệu từ {source.name.vi}",
+                "en": f"Look up {source.name.en or source.name.vi}",
+            },
+            "actor": actor_id,
+            "kind": StepKind.LOOKUP.value,
+            "channels": ["system"],
+            "data_source": source_id,
+            "needs": {role: [key] for role in facts_by_role},
+            "provides": {role: list(facts) for role, facts in facts_by_role.items()},
+        }
+        before = self.first_needing(facts_by_role)
+        self.insert_before(lookup, before)
+        self.record(finding, Change.LOOKUP_ADDED, f"'{lookup_id}' queries {source_id} before '{before}'", lookup_id)
+
+    def move_before_first_need(self, lookup: dict[str, Any]) -> None:
+        """Move a lookup that gained facts so that it still comes before every step needing them."""
+        target = self.first_needing(lookup["provides"])
+        graph = self.graph()
+        if target == lookup["id"] or target in nx.descendants(forward_flow(graph), lookup["id"]):
+            return
+        if self.contract(lookup["id"]):
+            lookup.pop("next", None)
+            self.insert_before(lookup, target)
+
+    def first_needing(self, facts_by_role: dict[str, list[str]]) -> str:
+        graph = self.graph()
+        order = list(nx.topological_sort(nx.DiGraph(forward_flow(graph))))
+        wanted = {(role, fact) for role, facts in facts_by_role.items() for fact in facts}
+        for step_id in order:
+            needs = self.step(step_id).get("needs", {})  # type: ignore[union-attr]
+            if any((role, fact) in wanted for role, facts in needs.items() for fact in facts):
+                return step_id
+        submission = self.first_submission()
+        successors = submission.get("next", []) if submission else []
+        return successors[0]["to"] if successors else order[-1]
+
+    def insert_before(self, new_step: dict[str, Any], target: str) -> None:
+        """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
+        for step in self.data["steps"]:
+            for transition in step.get("next", []):
+                if transition["to"] == target and not transition.get("loop"):
+                    transition["to"] = new_step["id"]
+        new_step["next"] = [{"to": target}]
+        position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == target)
+        self.data["steps"].insert(position, new_step)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def contract(self, step_id: str) -> bool:
+        """Remove a step, joining each predecessor to each successor; False if that breaks the flow."""
+        removed = self.step(step_id)
+        if removed is None:
+            return False
+        saved = [dict(s, next=[dict(t) for t in s.get("next", [])]) for s in self.data["steps"]]
+        outgoing = removed.get("next", [])
+        for step in self.data["steps"]:
+            transitions = step.get("next", [])
+            if not any(t["to"] == step_id for t in transitions):
+                continue
+            rebuilt: list[dict[str, Any]] = []
+            for transition in transitions:
+                if transition["to"] != step_id:
+                    rebuilt.append(transition)
+                    continue
+                for onward in outgoing:
+                    if onward["to"] == step["id"] or any(t["to"] == onward["to"] for t in rebuilt + transitions):
+                        continue
+                    joined: dict[str, Any] = {"to": onward["to"]}
+                    conditions = [c for c in (transition.get("condition"), onward.get("condition")) if c]
+                    if conditions:
+                        joined["condition"] = "; ".join(conditions)
+                    if transition.get("loop") or onward.get("loop"):
+                        joined["loop"] = True
+                    rebuilt.append(joined)
+            step["next"] = rebuilt
+            if not rebuilt:
+                del step["next"]
+        self.data["steps"] = [s for s in self.data["steps"] if s["id"] != step_id]
+        if self._flow_is_sound():
+            return True
+        self.data["steps"] = saved
+        return False
+
+    def _flow_is_sound(self) -> bool:
+        from thutuc import graph as flow
+
+        graph = self.graph()
+        starts = flow.start_steps(graph)
+        return (
+            len(starts) == 1
+            and not flow.unreachable_steps(graph, starts)
+            and not flow.dead_end_steps(graph)
+            and not flow.undeclared_cycles(graph)
+        )
+
+
+def _apply(
+    procedure: Procedure, catalogue: Catalogue, findings: Collection[Finding], options: AnalysisOptions
+) -> Simplified:
+    draft = _Draft(procedure, catalogue, options)
+    for finding in findings:
+        if finding.target.kind == "document":
+            _apply_document(draft, finding)
+        elif finding.rule == "once-only.declared-field":
+            _apply_field(draft, finding)
+    for finding in findings:
+        if finding.target.kind == "step":
+            _apply_step(draft, finding)
+    return Simplified(Procedure.model_validate(draft.data), tuple(draft.trace))
+
+
+def _apply_document(draft: _Draft, finding: Finding) -> None:
+    document = draft.document(finding.target.id)
+    if document is None:
+        return
+    if finding.rule == "once-only.conditional":
+        if document.get("condition"):
+            return  # already a fallback
+        sources = draft.lookups_for(finding)
+        if not sources:
+            return
+        for source_id, facts_by_role in sources.items():
+            draft.ensure_lookup(finding, source_id, facts_by_role)
+        condition = finding.justification.condition or "the data source does not hold the data"
+        document["condition"] = f"Only when the lookup finds nothing: {condition}"
+        draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {condition}")
+        return
+    for source_id, facts_by_role in draft.lookups_for(finding).items():
+        draft.ensure_lookup(finding, source_id, facts_by_role)
+    draft.remove_document(finding.target.id)
+    reason = (
+        "proves nothing any step needs" if finding.rule == "once-only.unnecessary" else "the state supplies its facts"
+    )
+    draft.record(finding, Change.DOCUMENT_REMOVED, reason)
+    _ask_for_keys(draft, finding)
+
+
+def _ask_for_keys(draft: _Draft, finding: Finding) -> None:
+    submission = draft.first_submission()
+    for pair in finding.adds_fields:
+        role, _, key = pair.partition(":")
+        if submission is not None and draft.add_provided(submission, role, key):
+            draft.record(finding, Change.FIELD_ADDED, f"'{submission['id']}' asks for {pair}", submission["id"])
+
+
+def _apply_field(draft: _Draft, finding: Finding) -> None:
+    role, _, fact = finding.target.id.partition(":")
+    forms = [
+        d
+        for d in draft.data["documents"]
+        if d.get("about", "applicant") == role
+        and any(
+            draft.catalogue.document_type[t].declaration and fact in draft.catalogue.document_type[t].proves
+            for alternative in (d.get("any_of") or [[d.get("document_type")]])
+            for t in alternative
+            if t in draft.catalogue.document_type
+        )
+    ]
+    if not forms:
+        return
+    for source_id, facts_by_role in draft.lookups_for(finding).items():
+        draft.ensure_lookup(finding, source_id, facts_by_role)
+    for form in forms:
+        prefilled = form.setdefault("prefilled", [])
+        if fact not in prefilled:
+            prefilled.append(fact)
+            draft.record(finding, Change.FIELDS_PREFILLED, f"'{form['id']}' is prefilled with {fact}", form["id"])
+    _ask_for_keys(draft, finding)
+
+
+def _apply_step(draft: _Draft, finding: Finding) -> None:
+    step = draft.step(finding.target.id)
+    if step is None:
+        return
+    if not draft.contract(step["id"]):
+        draft.record(finding, Change.NOT_APPLIED, "removing it would break the flow (a second start or a dead end)")
+        return
+    bypass = ", ".join(f"{p} → {s}" for p, s in finding.bypass) or "an end"
+    draft.record(finding, Change.STEP_REMOVED, f"contracted: {bypass}")
+    first = draft.first_submission() if finding.rule == "handoff.resubmission" else None
+    if first is None or first["id"] == step["id"]:
+        return
+    moved = []
+    for document_id in step.get("consumes", []):
+        if draft.document(document_id) is not None and document_id not in first.get("consumes", []):
+            first.setdefault("consumes", []).append(document_id)
+            moved.append(document_id)
+    for role, facts in step.get("provides", {}).items():
+        for fact in facts:
+            draft.add_provided(first, role, fact)
+    if moved:
+        draft.record(finding, Change.DOCUMENTS_MOVED, f"{', '.join(moved)} now given at '{first['id']}'", first["id"])
