@@ -14,6 +14,7 @@ import click
 FORMATS_VALIDATE = ("text", "json")
 FORMATS_SUMMARY = ("text", "md", "json")
 FORMATS_ANALYZE = ("text", "json", "md")
+FORMATS_DIFF = ("text", "json", "md")
 
 
 def _library_error(exc: Exception) -> click.ClickException:
@@ -48,6 +49,8 @@ def cli() -> None:
       thutuc validate procedures/
       thutuc summary procedures/ --format md -o build/summary.md
       thutuc analyze procedures/ --format md -o build/analysis.md
+      thutuc simplify procedures/essential/09-birth-registration.yaml -o build/birth.yaml
+      thutuc diff main:procedures/essential/09-birth-registration.yaml procedures/essential/09-birth-registration.yaml
       thutuc schema -o schema/thutuc.schema.json
     """
 
@@ -219,31 +222,17 @@ def analyze(
       thutuc analyze procedures/ --format md -o build/analysis.md
       thutuc analyze procedures/ --rules once-only --assume-connected tax-db --as-of 2025-07-01
     """
-    from thutuc.analysis import AnalysisOptions, AssumedConnection, analyze_set, select_rules
+    from thutuc.analysis import AnalysisOptions, analyze_set
     from thutuc.analysis.report import report_json, report_markdown, report_text
-    from thutuc.errors import ThutucError, did_you_mean
+    from thutuc.errors import ThutucError
     from thutuc.io import load_paths, write_atomic
 
     try:
         procedure_set = load_paths(paths, catalogue_folder=catalogue_folder)
     except ThutucError as exc:
         raise _library_error(exc) from None
-    names = [n.strip() for value in rule_names for n in value.split(",") if n.strip()]
-    try:
-        rules = select_rules(names) if names else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rules") from None
-    assumed = tuple(AssumedConnection.parse(text) for text in assume_connected)
-    catalogue = procedure_set.catalogue
-    for connection in assumed:
-        if connection.source not in catalogue.data_source:
-            hint = did_you_mean(connection.source, catalogue.data_source)
-            message = f"unknown data source '{connection.source}'" + (f"; {hint}" if hint else "")
-            raise click.BadParameter(message, param_hint="--assume-connected")
-        if connection.agency is not None and connection.agency not in catalogue.agency:
-            hint = did_you_mean(connection.agency, catalogue.agency)
-            message = f"unknown agency '{connection.agency}'" + (f"; {hint}" if hint else "")
-            raise click.BadParameter(message, param_hint="--assume-connected")
+    rules = _rule_selection(rule_names)
+    assumed = _assumed(assume_connected, procedure_set.catalogue)
     report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
     language = "vi" if lang == "vi" else "en"
     if output_format == "json":
@@ -259,6 +248,218 @@ def analyze(
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output} ({len(report.procedures)} procedures)", err=True)
+
+
+def _catalogue_beside(path: str, catalogue_folder: str | None, fallback: Any = None) -> Any:
+    from thutuc.io import find_catalogue, load_catalogue
+
+    folder = catalogue_folder or find_catalogue(path)
+    if folder is None and fallback is not None:
+        return fallback
+    if folder is None:
+        raise click.ClickException(f"{path}: no 'catalogue' folder beside the file or its parents; pass --catalogue")
+    return load_catalogue(folder)
+
+
+def _assumed(values: tuple[str, ...], catalogue: Any) -> tuple[Any, ...]:
+    from thutuc.analysis import AssumedConnection
+    from thutuc.errors import did_you_mean
+
+    assumed = tuple(AssumedConnection.parse(text) for text in values)
+    for connection in assumed:
+        if connection.source not in catalogue.data_source:
+            hint = did_you_mean(connection.source, catalogue.data_source)
+            message = f"unknown data source '{connection.source}'" + (f"; {hint}" if hint else "")
+            raise click.BadParameter(message, param_hint="--assume-connected")
+        if connection.agency is not None and connection.agency not in catalogue.agency:
+            hint = did_you_mean(connection.agency, catalogue.agency)
+            message = f"unknown agency '{connection.agency}'" + (f"; {hint}" if hint else "")
+            raise click.BadParameter(message, param_hint="--assume-connected")
+    return assumed
+
+
+def _rule_selection(rule_names: tuple[str, ...]) -> Any:
+    from thutuc.analysis import select_rules
+
+    names = [n.strip() for value in rule_names for n in value.split(",") if n.strip()]
+    try:
+        return select_rules(names) if names else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from None
+
+
+def _schema_line(source: str, target: str | None) -> str | None:
+    """The input's schema reference, made relative to where the output is written."""
+    import os
+    from pathlib import Path
+
+    from thutuc.io.canonical import SCHEMA_LINE_PREFIX
+
+    first = Path(source).read_text(encoding="utf-8").split("\n", 1)[0]
+    if not first.startswith(SCHEMA_LINE_PREFIX):
+        return None
+    reference = first[len(SCHEMA_LINE_PREFIX) :].strip()
+    if "://" in reference or target is None:
+        return reference
+    absolute = (Path(source).parent / reference).resolve()
+    return os.path.relpath(absolute, Path(target).resolve().parent).replace(os.sep, "/")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@catalogue_option
+@output_option
+@click.option("--in-place", is_flag=True, help="Overwrite FILE with the simplified procedure.")
+@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Connections in force on DATE. Default: today.")
+@click.option("--assume-connected", multiple=True, metavar="SOURCE[@AGENCY]", help="What-if connection. Repeatable.")
+@click.option("--rules", "rule_names", multiple=True, metavar="RULES", help="Rule ids or analyzers to apply.")
+def simplify(
+    file: str,
+    catalogue_folder: str | None,
+    output: str | None,
+    in_place: bool,
+    as_of: Any,
+    assume_connected: tuple[str, ...],
+    rule_names: tuple[str, ...],
+) -> None:
+    """Apply the once-only and hand-off findings to FILE and write the simplified procedure.
+
+    Removed documents become lookups placed before the first step that needs their facts;
+    removed steps are contracted. The trace (what each finding changed) goes to stderr. The
+    result is checked for soundness first: if it breaks an invariant nothing is written and
+    the command exits 1. Output is canonical YAML with the schema line, written atomically;
+    FILE is never overwritten without --in-place.
+
+    \b
+    Examples:
+      thutuc simplify procedures/baselines/09-birth-registration-baseline.yaml -o build/birth.yaml
+      thutuc simplify my-procedure.yaml --in-place --rules once-only
+    """
+    from pathlib import Path
+
+    from thutuc.errors import ThutucError
+    from thutuc.io import dumps, load, write_atomic
+    from thutuc.soundness import check
+    from thutuc.transform import simplify as simplify_procedure
+
+    if in_place and output is not None:
+        raise click.UsageError("give -o FILE or --in-place, not both")
+    if output is not None and Path(output).resolve() == Path(file).resolve():
+        raise click.UsageError(f"{output} is the input file; pass --in-place to overwrite it")
+    catalogue = _catalogue_beside(file, catalogue_folder)
+    try:
+        procedure = load(file, catalogue=catalogue)
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+    rules = _rule_selection(rule_names)
+    result = simplify_procedure(
+        procedure,
+        catalogue=catalogue,
+        rules=sorted(rules) if rules else None,
+        as_of=as_of,
+        assume_connected=_assumed(assume_connected, catalogue),
+    )
+    for entry in result.trace:
+        click.echo(f"{entry.rule:<26} {entry.change.value:<22} {entry.target}: {entry.detail}", err=True)
+    violations = check(procedure, result.procedure, catalogue)
+    if violations:
+        for violation in violations:
+            click.echo(f"unsound: {violation}", err=True)
+        raise click.ClickException("the simplification breaks the invariants above; nothing was written")
+    target = file if in_place else output
+    text = dumps(result.procedure, schema_ref=_schema_line(file, target))
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(target, text)
+        click.echo(f"wrote {target} ({len(result.trace)} change(s))", err=True)
+
+
+def _load_version(spec: str, catalogue_folder: str | None, fallback: Any = None) -> tuple[Any, Any]:
+    """A procedure from a file, or from ``REV:PATH`` in git; with the catalogue beside the path.
+
+    ``fallback`` is the catalogue to use when none is found beside the path.
+    """
+    import subprocess
+    from pathlib import Path
+
+    from thutuc.errors import ThutucError
+    from thutuc.io import load, loads
+
+    try:
+        if Path(spec).is_file():
+            catalogue = _catalogue_beside(spec, catalogue_folder, fallback)
+            return load(spec, catalogue=catalogue), catalogue
+        revision, separator, path = spec.partition(":")
+        if not separator or not path:
+            raise click.BadParameter(f"'{spec}' is neither a file nor REV:PATH", param_hint="A/B")
+        shown = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, text=True, check=False)
+        if shown.returncode != 0:
+            message = shown.stderr.strip().splitlines()[-1] if shown.stderr.strip() else "git show failed"
+            raise click.BadParameter(f"'{spec}': {message}", param_hint="A/B")
+        catalogue = _catalogue_beside(path if Path(path).exists() else ".", catalogue_folder, fallback)
+        return loads(shown.stdout, catalogue=catalogue, filename=spec), catalogue
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+
+
+@cli.command()
+@click.argument("before")
+@click.argument("after")
+@catalogue_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS_DIFF), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="CONDITIONS",
+    help="Exit 1 when the change meets any of these, comma-separated: burden-increase, readiness-decrease, "
+    "document-added, visit-added, step-added, fee-increase, presence-added.",
+)
+@output_option
+def diff(
+    before: str,
+    after: str,
+    catalogue_folder: str | None,
+    output_format: str,
+    fail_on: tuple[str, ...],
+    output: str | None,
+) -> None:
+    """Show what changed from BEFORE to AFTER, in the terms of a reform, and what it saves.
+
+    BEFORE and AFTER are files, or REV:PATH for a file as it is in git revision REV
+    (e.g. main:procedures/essential/09-birth-registration.yaml). The Markdown form is
+    made to paste into a review comment. With --fail-on, the command is a gate for CI:
+    it exits 1 and lists the reasons when the change meets a condition.
+
+    \b
+    Examples:
+      thutuc diff procedures/baselines/09-birth-registration-baseline.yaml \\
+                  procedures/essential/09-birth-registration.yaml
+      thutuc diff main:procedures/x.yaml procedures/x.yaml --format md --fail-on burden-increase,document-added
+    """
+    from thutuc.diff import diff as diff_procedures
+    from thutuc.diff import diff_json, diff_markdown, diff_text, gate
+    from thutuc.io import write_atomic
+
+    old, catalogue = _load_version(before, catalogue_folder)
+    new, _ = _load_version(after, catalogue_folder, catalogue)
+    result = diff_procedures(old, new, catalogue=catalogue)
+    conditions = [c.strip() for value in fail_on for c in value.split(",") if c.strip()]
+    try:
+        reasons = gate(result, conditions)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+    text = {"json": diff_json, "md": diff_markdown}.get(output_format, diff_text)(result)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    if reasons:
+        for reason in reasons:
+            click.echo(f"gate: {reason}", err=True)
+        sys.exit(1)
 
 
 def _analysis_tables(report: Any, lang: str) -> str:

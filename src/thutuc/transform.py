@@ -330,19 +330,19 @@ def _apply_document(draft: _Draft, finding: Finding) -> None:
     if document is None:
         return
     if finding.rule == "once-only.conditional":
-        if document.get("condition"):
-            return  # already a fallback
         sources = draft.lookups_for(finding)
-        if not sources:
-            return
+        if not finding.justification.data_sources or not sources:
+            return  # already the fallback of a lookup the procedure makes
         for source_id, facts_by_role in sources.items():
             draft.ensure_lookup(finding, source_id, facts_by_role)
-        condition = finding.justification.condition or "the data source does not hold the data"
-        document["condition"] = f"Only when the lookup finds nothing: {condition}"
-        draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {condition}")
+        coverage = finding.justification.condition or "the data source does not hold the data"
+        fallback = f"Only when the lookup finds nothing ({coverage})"
+        document["condition"] = f"{document['condition']}; {fallback}" if document.get("condition") else fallback
+        draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {coverage}")
         return
-    for source_id, facts_by_role in draft.lookups_for(finding).items():
-        draft.ensure_lookup(finding, source_id, facts_by_role)
+    if finding.rule == "once-only.replaceable":
+        for source_id, facts_by_role in draft.lookups_for(finding).items():
+            draft.ensure_lookup(finding, source_id, facts_by_role)
     draft.remove_document(finding.target.id)
     reason = (
         "proves nothing any step needs" if finding.rule == "once-only.unnecessary" else "the state supplies its facts"
