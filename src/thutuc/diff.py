@@ -181,11 +181,19 @@ _STEP_FIELDS = (
 )
 _DOCUMENT_FIELDS = ("name", "document_type", "any_of", "about", "form", "mode", "copies", "condition", "prefilled")
 _ACTOR_FIELDS = ("name", "kind", "agency")
-_PROCEDURE_FIELDS = ("code", "name", "status", "valid_from", "valid_until", "level", "agency", "time_limit")
+_PROCEDURE_FIELDS = ("id", "code", "name", "status", "valid_from", "valid_until", "level", "agency", "time_limit")
 
 
-def _step_similarity(a: Any, b: Any) -> float:
-    return 0.5 * _ratio(a.name.vi, b.name.vi) + 0.25 * (a.kind == b.kind) + 0.25 * (a.actor == b.actor)
+def _step_similarity(before: Procedure, after: Procedure) -> Callable[[Any, Any], float]:
+    """Name, kind, lane and place in the flow: of two similar submissions, the first matches the first."""
+    place_before = {s.id: i / max(1, len(before.steps) - 1) for i, s in enumerate(before.steps)}
+    place_after = {s.id: i / max(1, len(after.steps) - 1) for i, s in enumerate(after.steps)}
+
+    def similarity(a: Any, b: Any) -> float:
+        place = 1 - abs(place_before[a.id] - place_after[b.id])
+        return 0.4 * _ratio(a.name.vi, b.name.vi) + 0.2 * (a.kind == b.kind) + 0.2 * (a.actor == b.actor) + 0.2 * place
+
+    return similarity
 
 
 def _document_similarity(a: Any, b: Any) -> float:
@@ -303,10 +311,10 @@ def _classify(change: ElementChange, before: Procedure, after: Procedure, catalo
     if change.aspect is Aspect.STEP:
         if change.kind == "removed":
             step = before.step[change.id]
-            if Presence.PRESENCE in step.requires:
-                return "presence removed"
             if step.kind is StepKind.SUBMIT:
                 return "separate submission merged"
+            if Presence.PRESENCE in step.requires:
+                return "presence removed"
             if step.kind in (StepKind.TRANSFER, StepKind.RECEIVE, StepKind.CONSULT, StepKind.CHECK, StepKind.NOTIFY):
                 return "hand-off contracted"
             return "step removed"
@@ -362,11 +370,13 @@ def diff(before: Procedure, after: Procedure, *, catalogue: Catalogue | None = N
         Aspect.DOCUMENT, before.document, after.document, _document_similarity, _DOCUMENT_FIELDS, {}
     )
     step_changes, step_map = _elements(
-        Aspect.STEP, before.step, after.step, _step_similarity, _STEP_FIELDS, document_map
+        Aspect.STEP, before.step, after.step, _step_similarity(before, after), _STEP_FIELDS, document_map
     )
     procedure_fields = _field_changes(before, after, _PROCEDURE_FIELDS, {})
     if procedure_fields:
-        changes.insert(0, ElementChange(aspect=Aspect.PROCEDURE, kind="changed", id=after.id, fields=procedure_fields))
+        changes.insert(
+            0, ElementChange(aspect=Aspect.PROCEDURE, kind="changed", id="procedure", fields=procedure_fields)
+        )
     changes += document_changes + step_changes + _flow_changes(before, after, step_map)
     changes += _keyed_changes(Aspect.FEE, _fees(before), _fees(after))
     changes += _keyed_changes(Aspect.LEGAL_BASIS, _legal(before), _legal(after))

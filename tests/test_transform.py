@@ -1,0 +1,235 @@
+"""simplify, the soundness check and diff on small hand-built procedures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from thutuc.analysis import burden
+from thutuc.diff import diff, diff_markdown, gate
+from thutuc.model import Procedure
+from thutuc.soundness import ViolationKind, check, unsupplied_needs
+from thutuc.transform import Change, simplify
+
+from .test_analysis import build, procedure_data, step
+
+AS_OF = dt.date(2025, 1, 1)
+
+
+def simplified(procedure: dict | None = None, **options):
+    built, catalogue = build(procedure)
+    return built, catalogue, simplify(built, catalogue=catalogue, as_of=AS_OF, **options)
+
+
+class TestSimplify:
+    def test_a_removed_document_becomes_a_lookup_before_the_first_step_that_needs_it(self):
+        before, catalogue, result = simplified()
+        after = result.procedure
+        assert [d.id for d in after.documents] == []
+        lookup = after.step["lookup-population-db"]
+        assert lookup.kind.value == "lookup"
+        assert lookup.data_source == "population-db"
+        assert lookup.provides == {"applicant": ["person.identity", "person.residence"]}
+        assert [t.to for t in lookup.next] == ["examine"]
+        assert after.step["receive"].next[0].to == "lookup-population-db"  # the transfer is contracted
+        assert check(before, after, catalogue) == []
+
+    def test_every_change_is_traced_to_its_finding(self):
+        _, _, result = simplified()
+        changes = {(e.rule, e.change, e.target) for e in result.trace}
+        assert ("once-only.replaceable", Change.DOCUMENT_REMOVED, "household-book") in changes
+        assert ("once-only.replaceable", Change.LOOKUP_ADDED, "lookup-population-db") in changes
+        assert ("handoff.transfer", Change.STEP_REMOVED, "transfer") in changes
+
+    def test_the_input_is_not_changed_and_twice_is_once(self):
+        before, catalogue, result = simplified()
+        assert before == Procedure.model_validate(procedure_data())
+        again = simplify(result.procedure, catalogue=catalogue, as_of=AS_OF)
+        assert again.procedure == result.procedure
+        assert not again.changed
+
+    def test_conditions_are_kept_on_bypass_edges(self):
+        procedure = procedure_data()
+        procedure["steps"][1]["next"] = [{"to": "transfer", "condition": "dossier complete"}]
+        procedure["steps"][2]["next"] = [{"to": "examine", "condition": "in office hours"}]
+        _, _, result = simplified(procedure, rules=["handoff.transfer"])
+        [edge] = result.procedure.step["receive"].next
+        assert (edge.to, edge.condition) == ("examine", "dossier complete; in office hours")
+
+    def test_rules_select_what_is_applied(self):
+        _, _, result = simplified(rules=["handoffs"])
+        assert {e.rule for e in result.trace} == {"handoff.transfer"}
+        assert len(result.procedure.documents) == 2
+
+    def test_given_findings_are_applied_once(self):
+        from thutuc.analysis import once_only
+
+        before, catalogue = build()
+        findings = [f for f in once_only(before, catalogue) if f.target.id == "id-card"]
+        result = simplify(before, findings, catalogue=catalogue, as_of=AS_OF)
+        assert [d.id for d in result.procedure.documents] == ["household-book"]
+
+    def test_a_partly_held_document_becomes_a_fallback(self):
+        procedure = procedure_data()
+        procedure["documents"].append({"id": "marriage", "document_type": "marriage-paper"})
+        procedure["steps"][4]["needs"]["applicant"].append("person.marital_status")
+        procedure["steps"][0]["consumes"].append("marriage")
+        before, catalogue, result = simplified(procedure)
+        kept = result.procedure.document["marriage"]
+        assert "Only when the lookup finds nothing" in (kept.condition or "")
+        assert burden(result.procedure, catalogue).unconditional_documents == 0
+        assert check(before, result.procedure, catalogue) == []
+
+    def test_a_separate_submission_moves_its_documents_to_the_first(self):
+        procedure = procedure_data()
+        procedure["actors"].append({"id": "second", "name": {"vi": "Nơi 2"}, "kind": "agency", "agency": "police"})
+        procedure["documents"].append({"id": "photo", "document_type": "photo"})
+        procedure["steps"][5]["next"] = ["submit-again"]
+        procedure["steps"] += [
+            step(
+                "submit-again", "citizen", "submit", channels=["in_person"], consumes=["photo"], next=["receive-again"]
+            ),
+            step("receive-again", "second", "receive", needs={"applicant": ["person.photo"]}),
+        ]
+        before, catalogue, result = simplified(procedure)
+        assert "submit-again" not in result.procedure.step
+        assert "photo" in result.procedure.step["submit"].consumes
+        assert check(before, result.procedure, catalogue) == []
+
+    def test_decisions_signatures_and_mandated_steps_stay(self):
+        _, _, result = simplified()
+        assert {"decide", "issue"} <= set(result.procedure.step)
+
+
+class TestSoundness:
+    def test_removing_a_document_without_a_lookup_is_caught(self):
+        before, catalogue = build()
+        data = before.model_dump(mode="json", exclude_defaults=True)
+        data["documents"] = [d for d in data["documents"] if d["id"] != "household-book"]
+        data["steps"][0]["consumes"] = ["id-card"]
+        after = Procedure.model_validate(data)
+        lost = {v.target for v in check(before, after, catalogue) if v.kind is ViolationKind.FACT_NOT_SUPPLIED}
+        assert lost == {"examine", "decide"}
+
+    def test_a_lookup_after_the_step_that_needs_it_does_not_count(self):
+        procedure = procedure_data()
+        procedure["documents"] = []
+        procedure["steps"][0]["consumes"] = []
+        procedure["steps"][4]["next"] = ["late-lookup"]
+        procedure["steps"].insert(
+            5,
+            step(
+                "late-lookup",
+                "office-lane",
+                "lookup",
+                data_source="population-db",
+                provides={"applicant": ["person.identity", "person.residence"]},
+                next=["issue"],
+            ),
+        )
+        built, catalogue = build(procedure)
+        assert ("examine", "applicant", "person.identity") in unsupplied_needs(built, catalogue)
+
+    def test_removing_a_decision_is_caught(self):
+        before, catalogue = build()
+        data = before.model_dump(mode="json", exclude_defaults=True)
+        data["steps"][3]["next"] = [{"to": "issue"}]
+        data["steps"] = [s for s in data["steps"] if s["id"] != "decide"]
+        kinds = {v.kind for v in check(before, Procedure.model_validate(data), catalogue)}
+        assert ViolationKind.PROTECTED_STEP_REMOVED in kinds
+
+    def test_a_dead_end_is_caught(self):
+        before, catalogue = build()
+        data = before.model_dump(mode="json", exclude_defaults=True)
+        data["steps"][5]["next"] = [{"to": "decide", "loop": True}]
+        kinds = {v.kind for v in check(before, Procedure.model_validate(data), catalogue)}
+        assert ViolationKind.END_UNREACHABLE in kinds
+
+    def test_an_added_visit_is_caught(self):
+        before, catalogue = build()
+        data = before.model_dump(mode="json", exclude_defaults=True)
+        data["steps"][3]["requires"] = ["presence"]
+        violations = check(before, Procedure.model_validate(data), catalogue)
+        assert {v.kind for v in violations} == {ViolationKind.BURDEN_INCREASED}
+        assert {v.target for v in violations} == {"visits", "cost_per_application_vnd"}
+
+
+class TestDiff:
+    def test_the_same_procedure_has_an_empty_diff(self):
+        before, catalogue = build()
+        result = diff(before, before, catalogue=catalogue)
+        assert result.empty
+        assert all(delta == 0 for delta in result.deltas.values() if delta is not None)
+
+    def test_a_simplification_reads_as_a_reform(self):
+        before, catalogue, result = simplified()
+        changes = diff(before, result.procedure, catalogue=catalogue)
+        reforms = changes.reforms()
+        assert "document dropped, now retrieved from population-db" in reforms
+        assert "hand-off contracted" in reforms
+        assert changes.deltas["documents"] == -2
+
+    def test_a_rename_is_reported_as_a_rename(self):
+        before, catalogue = build()
+        data = procedure_data()
+        data["steps"][3]["id"] = "examine-dossier"
+        data["steps"][2]["next"] = ["examine-dossier"]
+        after = Procedure.model_validate(data)
+        [renamed] = [c for c in diff(before, after, catalogue=catalogue).changes if c.kind == "renamed"]
+        assert (renamed.aspect.value, renamed.old_id, renamed.id) == ("step", "examine", "examine-dossier")
+
+    def test_changed_fields_carry_old_and_new_values(self):
+        before, catalogue = build()
+        data = procedure_data()
+        data["steps"][0]["channels"] = ["in_person", "online"]
+        data["fees"] = [{"name": {"vi": "Lệ phí"}, "amount_vnd": 10000}]
+        result = diff(before, Procedure.model_validate(data), catalogue=catalogue)
+        [submit] = [c for c in result.changes if c.id == "submit"]
+        assert submit.fields[0].model_dump() == {
+            "field": "channels",
+            "old": ["in_person"],
+            "new": ["in_person", "online"],
+        }
+        assert submit.reform == "channel moved online"
+        assert "fee added" in result.reforms()
+
+    @pytest.mark.parametrize(
+        ("change", "condition"),
+        [
+            ("document", "document-added"),
+            ("presence", "visit-added"),
+            ("presence", "presence-added"),
+            ("fee", "fee-increase"),
+        ],
+    )
+    def test_the_gate_fails_a_change_that_adds_burden(self, change: str, condition: str):
+        before, catalogue = build()
+        data = procedure_data()
+        if change == "document":
+            data["documents"].append({"id": "photo", "document_type": "photo"})
+            data["steps"][0]["consumes"].append("photo")
+        elif change == "presence":
+            data["steps"][3]["requires"] = ["presence"]
+        else:
+            data["fees"] = [{"name": {"vi": "Lệ phí"}, "amount_vnd": 10000}]
+        reasons = gate(diff(before, Procedure.model_validate(data), catalogue=catalogue), [condition])
+        assert reasons
+        assert all(reason.startswith(condition) for reason in reasons)
+
+    def test_the_gate_passes_a_simplification(self):
+        before, catalogue, result = simplified()
+        changes = diff(before, result.procedure, catalogue=catalogue)
+        assert gate(changes, ["burden-increase", "readiness-decrease", "document-added", "visit-added"]) == []
+
+    def test_an_unknown_gate_suggests_the_closest(self):
+        before, catalogue = build()
+        with pytest.raises(ValueError, match="did you mean 'document-added'"):
+            gate(diff(before, before, catalogue=catalogue), ["document-add"])
+
+    def test_markdown_has_a_summary_a_table_and_the_burden(self):
+        before, catalogue, result = simplified()
+        text = diff_markdown(diff(before, result.procedure, catalogue=catalogue))
+        assert "| Aspect | Change | Element | Reform | Details |" in text
+        assert "| Burden | Before | After | Change |" in text
+        assert "| documents | 2 | 0 | -2 |" in text
