@@ -29,6 +29,8 @@ test: $(STAMP)
 	$(BIN)/thutuc schema -o schema/thutuc.schema.json --check
 	$(BIN)/thutuc schema --analysis -o schema/analysis.schema.json --check
 	$(BIN)/thutuc validate procedures/
+	$(BIN)/thutuc validate examples/reform-review/before.yaml --catalogue procedures/catalogue
+	$(BIN)/thutuc validate examples/reform-review/after.yaml --catalogue procedures/catalogue
 	$(BIN)/python examples/check_a_procedure.py > /dev/null
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 

@@ -194,6 +194,104 @@ class TestAnalyze:
         assert "residence-proof" in plain
 
 
+class TestSimplify:
+    def test_writes_a_valid_canonical_file_with_the_schema_line(self, tmp_path: Path):
+        target = tmp_path / "out" / "birth.yaml"
+        code, _, err = run("simplify", BIRTH_BASELINE, "-o", str(target), "--as-of", "2026-11-28")
+        assert code == 0, err
+        assert "document-removed" in err
+        text = target.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=")
+        reference = text.splitlines()[0].split("=", 1)[1]
+        assert (target.parent / reference).resolve() == (ROOT / "schema" / "thutuc.schema.json").resolve()
+        assert run("validate", str(target), "--catalogue", str(ROOT / "procedures" / "catalogue"))[0] == 0
+
+    def test_refuses_to_overwrite_its_input(self, tmp_path: Path):
+        copy = tmp_path / "birth.yaml"
+        shutil.copy(BIRTH_BASELINE, copy)
+        original = copy.read_text(encoding="utf-8")
+        code, _, err = run(
+            "simplify", str(copy), "-o", str(copy), "--catalogue", str(ROOT / "procedures" / "catalogue")
+        )
+        assert code == 2
+        assert "--in-place" in err
+        assert copy.read_text(encoding="utf-8") == original
+
+    def test_in_place_overwrites_on_request(self, tmp_path: Path):
+        copy = tmp_path / "birth.yaml"
+        shutil.copy(BIRTH_BASELINE, copy)
+        code, _, err = run("simplify", str(copy), "--in-place", "--catalogue", str(ROOT / "procedures" / "catalogue"))
+        assert code == 0, err
+        assert "lookup-population-db" in copy.read_text(encoding="utf-8")
+
+    def test_prints_to_stdout_without_a_target(self):
+        code, out, _ = run("simplify", BIRTH_BASELINE, "--rules", "handoffs")
+        assert code == 0
+        assert "hand-to-officer" not in out
+        assert "kind: procedure" in out
+
+
+class TestDiff:
+    def test_markdown_of_a_baseline_against_its_current_version(self):
+        code, out, _ = run("diff", BIRTH_BASELINE, BIRTH, "--format", "md")
+        assert code == 0
+        assert "document dropped, now retrieved from population-db" in out
+        assert "| Burden | Before | After | Change |" in out
+
+    def test_the_gate_fails_a_change_that_adds_a_document(self, tmp_path: Path):
+        text = Path(BIRTH).read_text(encoding="utf-8")
+        added = text.replace(
+            "documents:\n",
+            "documents:\n  - id: extra-copy\n    document_type: household-book\n    about: mother\n",
+            1,
+        )
+        changed = tmp_path / "birth.yaml"
+        changed.write_text(added, encoding="utf-8")
+        catalogue = str(ROOT / "procedures" / "catalogue")
+        code, _, err = run(
+            "diff", BIRTH, str(changed), "--catalogue", catalogue, "--fail-on", "document-added,visit-added"
+        )
+        assert code == 1
+        assert "gate: document-added: document 'extra-copy'" in err
+
+    def test_the_gate_passes_a_simplification(self, tmp_path: Path):
+        target = tmp_path / "birth.yaml"
+        assert run("simplify", BIRTH_BASELINE, "-o", str(target))[0] == 0
+        code, _, err = run(
+            "diff", BIRTH_BASELINE, str(target), "--fail-on", "burden-increase,readiness-decrease,document-added"
+        )
+        assert code == 0, err
+
+    def test_an_unknown_gate_is_a_usage_error(self):
+        code, _, err = run("diff", BIRTH, BIRTH, "--fail-on", "documents-added")
+        assert code == 2
+        assert "did you mean 'document-added'" in err
+
+    def test_a_file_against_its_version_in_git(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        repository = tmp_path / "repo"
+        shutil.copytree(ROOT / "procedures", repository / "procedures")
+        monkeypatch.chdir(repository)
+        for command in (
+            ["git", "init", "-q"],
+            ["git", "add", "."],
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
+        ):
+            subprocess.run(command, check=True, capture_output=True)
+        path = "procedures/essential/09-birth-registration.yaml"
+        edited = (
+            Path(path).read_text(encoding="utf-8").replace("channels: [in_person, online]", "channels: [in_person]", 1)
+        )
+        Path(path).write_text(edited, encoding="utf-8")
+        code, out, err = run("diff", f"HEAD:{path}", path)
+        assert code == 0, err
+        assert "channels" in out
+        code, _, err = run("diff", f"nosuchrev:{path}", path)
+        assert code == 2
+        assert "nosuchrev" in err
+
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help_and_appears_in_the_docs(name: str):
     command = cli.commands[name]

@@ -544,6 +544,35 @@ def analysis_page() -> str:
     )
 
 
+EXAMPLE = ROOT / "examples" / "reform-review"
+
+
+def example_after() -> str:
+    """examples/reform-review/after.yaml: the simplified procedure, as `thutuc simplify` writes it."""
+    from thutuc.io import dumps, load_catalogue
+    from thutuc.io import load as load_procedure
+    from thutuc.transform import simplify
+
+    catalogue = load_catalogue(ROOT / "procedures" / "catalogue")
+    before = load_procedure(EXAMPLE / "before.yaml", catalogue=catalogue)
+    after = simplify(before, catalogue=catalogue, as_of=DOCS_AS_OF).procedure
+    return dumps(after, schema_ref="../../schema/thutuc.schema.json")
+
+
+def example_review() -> str:
+    """examples/reform-review/review.md: the Markdown diff of the review."""
+    from thutuc.diff import diff, diff_markdown
+    from thutuc.io import load as load_procedure
+    from thutuc.io import load_catalogue, loads
+
+    catalogue = load_catalogue(ROOT / "procedures" / "catalogue")
+    before = load_procedure(EXAMPLE / "before.yaml", catalogue=catalogue)
+    after = loads(example_after(), catalogue=catalogue)
+    return diff_markdown(diff(before, after, catalogue=catalogue))
+
+
+EXAMPLES = {"after.yaml": example_after, "review.md": example_review}
+
 PAGES = {
     "cli.md": cli_reference,
     "errors.md": errors_reference,
@@ -558,6 +587,9 @@ def main() -> None:
     for name, generate in PAGES.items():
         write_atomic(ROOT / "docs" / name, generate())
         print(f"wrote docs/{name}")
+    for name, generate in EXAMPLES.items():
+        write_atomic(EXAMPLE / name, generate())
+        print(f"wrote examples/reform-review/{name}")
 
 
 if __name__ == "__main__":
