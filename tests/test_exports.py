@@ -9,6 +9,10 @@ import pytest
 import thutuc
 
 PUBLIC = {
+    "ProcedureDiff",
+    "Simplified",
+    "diff",
+    "simplify",
     "AnalysisOptions",
     "analyze",
     "analyze_set",
@@ -57,6 +61,9 @@ def test_an_unknown_name_is_an_attribute_error():
         "thutuc.testing.strategies",
         "thutuc.summary",
         "thutuc.analysis",
+        "thutuc.transform",
+        "thutuc.soundness",
+        "thutuc.diff",
     ],
 )
 def test_submodule_all_is_importable(module: str):

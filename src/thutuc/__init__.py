@@ -17,17 +17,21 @@ _EXPORTS = {
     "LoadError": "thutuc.errors",
     "Problem": "thutuc.errors",
     "Procedure": "thutuc.model",
+    "ProcedureDiff": "thutuc.diff",
     "ProcedureSet": "thutuc.io",
+    "Simplified": "thutuc.transform",
     "ThutucError": "thutuc.errors",
     "ValidationReport": "thutuc.io",
     "analyze": "thutuc.analysis",
     "analyze_set": "thutuc.analysis",
     "check_procedure": "thutuc.checks",
+    "diff": "thutuc.diff",
     "dumps": "thutuc.io",
     "load": "thutuc.io",
     "load_all": "thutuc.io",
     "load_catalogue": "thutuc.io",
     "loads": "thutuc.io",
+    "simplify": "thutuc.transform",
     "to_graph": "thutuc.graph",
     "validate_paths": "thutuc.io",
 }
@@ -39,18 +43,22 @@ __all__ = [
     "LoadError",
     "Problem",
     "Procedure",
+    "ProcedureDiff",
     "ProcedureSet",
+    "Simplified",
     "ThutucError",
     "ValidationReport",
     "__version__",
     "analyze",
     "analyze_set",
     "check_procedure",
+    "diff",
     "dumps",
     "load",
     "load_all",
     "load_catalogue",
     "loads",
+    "simplify",
     "to_graph",
     "validate_paths",
 ]
@@ -58,6 +66,7 @@ __all__ = [
 if TYPE_CHECKING:
     from thutuc.analysis import AnalysisOptions, analyze, analyze_set
     from thutuc.checks import check_procedure
+    from thutuc.diff import ProcedureDiff, diff
     from thutuc.errors import ErrorCode, LoadError, Problem, ThutucError
     from thutuc.graph import to_graph
     from thutuc.io import (
@@ -71,6 +80,7 @@ if TYPE_CHECKING:
         validate_paths,
     )
     from thutuc.model import Catalogue, Procedure
+    from thutuc.transform import Simplified, simplify
 
 
 def __getattr__(name: str) -> Any:
