@@ -1,5 +1,5 @@
 # Two commands do the whole set-up on a fresh machine (each makes its own virtual environment):
-#   make demo   validate and analyze the shipped procedures; write the summary and the analysis to build/
+#   make demo   validate, analyze and simplify the shipped procedures; write the results to build/
 #   make test   lint, check generated files, and run the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -22,6 +22,15 @@ demo: $(STAMP)
 	$(BIN)/thutuc analyze procedures/ --format md -o build/analysis.md
 	$(BIN)/thutuc analyze procedures/ --format json -o build/analysis.json
 	$(BIN)/thutuc analyze procedures/ | tail -n 40
+	mkdir -p build/simplified build/reforms
+	for f in procedures/essential/*.yaml; do \
+	  $(BIN)/thutuc simplify $$f -o build/simplified/$$(basename $$f) 2> /dev/null || exit 1; \
+	done
+	for f in procedures/baselines/*-baseline.yaml; do \
+	  name=$$(basename $$f -baseline.yaml); \
+	  $(BIN)/thutuc diff $$f procedures/essential/$$name.yaml --format md -o build/reforms/$$name.md || exit 1; \
+	done
+	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/ and build/reforms/"
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
