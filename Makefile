@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := src tests tools benchmarks examples
 
-.PHONY: demo test docs bench clean
+.PHONY: demo test docs bench clean fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# PNG and PDF diagrams need a font with Vietnamese glyphs: DejaVu Sans (Debian's fonts-dejavu-core).
+fonts:
+	@fc-list 2>/dev/null | grep -q "DejaVu Sans" || \
+	  { command -v apt-get > /dev/null && \
+	    { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q fonts-dejavu-core > /dev/null 2>&1 || \
+	      echo "could not install fonts-dejavu-core: PNG and PDF may lack Vietnamese glyphs (SVG is fine)"; }; } || true
+
+demo: $(STAMP) fonts
 	$(BIN)/thutuc validate procedures/
 	mkdir -p build
 	$(BIN)/thutuc summary procedures/ --format md -o build/summary.md
@@ -30,7 +37,8 @@ demo: $(STAMP)
 	  name=$$(basename $$f -baseline.yaml); \
 	  $(BIN)/thutuc diff $$f procedures/essential/$$name.yaml --format md -o build/reforms/$$name.md || exit 1; \
 	done
-	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/ and build/reforms/"
+	$(BIN)/thutuc render procedures/essential procedures/baselines -o build/diagrams --view before-after --view diff
+	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/, build/reforms/ and build/diagrams/"
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)

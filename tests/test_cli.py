@@ -292,6 +292,69 @@ class TestDiff:
         assert "nosuchrev" in err
 
 
+class TestRender:
+    def test_one_diagram_to_a_file_in_the_format_of_its_suffix(self, tmp_path: Path):
+        pytest.importorskip("pygraphviz")
+        target = tmp_path / "birth.png"
+        code, _, err = run("render", BIRTH, "-o", str(target))
+        assert code == 0, err
+        assert target.read_bytes().startswith(b"\x89PNG")
+
+    def test_dot_and_mermaid_go_to_stdout(self):
+        code, out, _ = run("render", BIRTH, "--format", "dot", "--lang", "vi")
+        assert code == 0
+        assert out.startswith("digraph")
+        assert "Đăng ký khai sinh" in out
+        code, out, _ = run("render", BIRTH, "--format", "mermaid")
+        assert code == 0
+        assert out.startswith("flowchart TB")
+
+    def test_a_diff_against_another_version(self):
+        code, out, err = run("render", BIRTH_BASELINE, "--view", "diff", "--against", BIRTH, "--format", "dot")
+        assert code == 0, err
+        assert "<S>− " in out
+        assert "#009E73" in out
+
+    def test_a_folder_gives_one_diagram_per_procedure_and_an_index(self, tmp_path: Path):
+        pytest.importorskip("pygraphviz")
+        folder = tmp_path / "diagrams"
+        code, _, err = run(
+            "render",
+            str(ROOT / "procedures" / "baselines"),
+            str(ROOT / "procedures" / "essential" / "09-birth-registration.yaml"),
+            "-o",
+            str(folder),
+            "--view",
+            "before-after",
+            "--view",
+            "diff",
+            "--jobs",
+            "2",
+        )
+        assert code == 0, err
+        svgs = sorted(p.name for p in folder.glob("*.svg"))
+        assert len(svgs) == 2 * 7
+        index = (folder / "index.md").read_text(encoding="utf-8")
+        assert "[diff](birth-registration-baseline-diff.svg)" in index
+        reform = (folder / "birth-registration-baseline-diff.svg").read_text(encoding="utf-8")
+        assert "Digitally signed electronic birth notice" in reform  # compared with the current version
+
+    def test_without_a_renderer_svg_fails_clearly(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+        from thutuc.render import output
+
+        monkeypatch.setattr(output, "renderer", lambda: None)
+        code, _, err = run("render", BIRTH, "-o", str(tmp_path / "x.svg"))
+        assert code == 1
+        assert "pip install pygraphviz" in err
+        assert "Traceback" not in err
+        assert run("render", BIRTH, "--format", "dot")[0] == 0
+
+    def test_against_needs_a_comparing_view(self):
+        code, _, err = run("render", BIRTH, "--against", BIRTH_BASELINE)
+        assert code == 2
+        assert "--view before-after or --view diff" in err
+
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help_and_appears_in_the_docs(name: str):
     command = cli.commands[name]

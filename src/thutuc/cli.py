@@ -462,6 +462,148 @@ def diff(
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@catalogue_option
+@click.option("-o", "--output", help="A file for one diagram, or a folder for several (with an index.md).")
+@click.option(
+    "--view",
+    "views",
+    type=click.Choice(("current", "simplified", "before-after", "diff")),
+    multiple=True,
+    help="current (default), simplified, before-after side by side, or diff (one merged graph). Repeatable.",
+)
+@click.option("--against", metavar="OTHER", help="For before-after and diff: the other version (a file or REV:PATH).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("svg", "png", "pdf", "dot", "mermaid")),
+    default="svg",
+    show_default=True,
+)
+@click.option("--lang", type=click.Choice(("en", "vi")), default="en", show_default=True)
+@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Connections in force on DATE, for simplifying.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to render with. Default: one per core.")
+def render(
+    paths: tuple[str, ...],
+    catalogue_folder: str | None,
+    output: str | None,
+    views: tuple[str, ...],
+    against: str | None,
+    output_format: str,
+    lang: str,
+    as_of: Any,
+    jobs: int | None,
+) -> None:
+    """Draw flow diagrams: a lane per actor, documents attached, in-person and paper steps marked.
+
+    One file gives one diagram (to -o FILE, or DOT and Mermaid to stdout). Several files or a
+    folder give one diagram each in the -o folder, with an index.md linking them; a progress bar
+    shows on a terminal. Before-after and diff compare a procedure with its simplification,
+    unless --against names the other version; in a batch, a baseline is compared with the current
+    version of the same service when that file is among the PATHS (the official reform).
+    SVG, PNG and PDF need pygraphviz (its wheels carry Graphviz) or the Graphviz 'dot' program;
+    PNG and PDF need a font with Vietnamese glyphs (DejaVu Sans).
+
+    \b
+    Examples:
+      thutuc render procedures/essential/09-birth-registration.yaml -o build/birth.svg
+      thutuc render procedures/baselines/09-birth-registration-baseline.yaml --view diff -o build/reform.svg
+      thutuc render procedures/ -o build/diagrams --view before-after --view diff
+    """
+    from dataclasses import replace
+    from pathlib import Path
+
+    from thutuc.errors import ThutucError
+    from thutuc.io import load_paths, write_atomic
+    from thutuc.render.batch import diagram_index, plan, render_job, render_jobs
+    from thutuc.render.output import RenderError
+
+    try:
+        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder)
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+    procedures = sorted(procedure_set.procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
+    if not procedures:
+        raise click.UsageError("no procedure files among the paths")
+    views = views or ("current",)
+    view = views[0]
+    other = None
+    if against is not None:
+        if not set(views) <= {"before-after", "diff"}:
+            raise click.UsageError("--against goes with --view before-after or --view diff")
+        if len(procedures) != 1:
+            raise click.UsageError("--against compares one procedure; give one file")
+        other, _ = _load_version(against, catalogue_folder, procedure_set.catalogue)
+    single = len(procedures) == 1 and len(views) == 1 and not any(Path(p).is_dir() for p in paths)
+    language = "vi" if lang == "vi" else "en"
+    by_suffix = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid"}
+    context = click.get_current_context()
+    if single and output and context.get_parameter_source("output_format") is click.core.ParameterSource.DEFAULT:
+        output_format = by_suffix.get(Path(output).suffix.lower(), output_format)
+    try:
+        if single:
+            from thutuc.render.batch import RenderJob
+
+            target = Path(output) if output else None
+            if target is None and output_format in ("svg", "png", "pdf") and sys.stdout.isatty():
+                raise click.UsageError(f"{output_format} output needs -o FILE")
+            job = RenderJob(
+                procedures[0],
+                procedure_set.catalogue,
+                view,
+                output_format,
+                language,
+                other,
+                as_of,
+                target,  # type: ignore[arg-type]
+            )
+            diagram = render_job(job)
+            if target is None and output_format in ("png", "pdf"):
+                sys.stdout.buffer.write(diagram.content)
+            elif target is None:
+                click.echo(diagram.content.decode(), nl=False)
+            else:
+                click.echo(f"wrote {target}", err=True)
+            return
+        if output is None:
+            raise click.UsageError("several diagrams need -o FOLDER")
+        folder = Path(output)
+        planned = [
+            job
+            for each in views
+            for job in plan(
+                procedures,
+                procedure_set.catalogue,
+                folder,
+                view=each,  # type: ignore[arg-type]
+                output_format=output_format,
+                lang=language,
+                as_of=as_of,
+                all_procedures=procedure_set.procedures,
+            )
+        ]
+        if other is not None:
+            planned = [replace(job, other=other) for job in planned]
+        diagrams = _render_with_progress(planned, jobs, render_jobs)
+        index = folder / "index.md"
+        write_atomic(index, diagram_index(diagrams, folder, title=f"Diagrams: {', '.join(views)}"))
+        click.echo(f"wrote {len(diagrams)} diagram(s) and {index}", err=True)
+    except RenderError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _render_with_progress(planned: list[Any], jobs: int | None, render_jobs: Any) -> list[Any]:
+    """Render with a rich progress bar on a terminal, quietly otherwise."""
+    if not sys.stderr.isatty():
+        return render_jobs(planned, workers=jobs)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("rendering", total=len(planned))
+        return render_jobs(planned, workers=jobs, progress=lambda done, _total: progress.update(task, completed=done))
+
+
 def _analysis_tables(report: Any, lang: str) -> str:
     """The analysis as rich tables for a terminal; rich honours NO_COLOR."""
     import io
