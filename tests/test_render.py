@@ -162,3 +162,18 @@ def test_generated_pages_do_not_need_a_renderer(tmp_path: Path):
     procedure, catalogue = build()
     assert procedure_dot(procedure, catalogue).startswith("digraph")
     assert procedure_mermaid(procedure, catalogue).startswith("flowchart TB")
+
+
+def test_mermaid_before_after_and_diff_views():
+    from thutuc.render import before_after_mermaid, diff_mermaid
+
+    before, catalogue = build()
+    after = simplify(before, catalogue=catalogue, as_of=dt.date(2025, 1, 1)).procedure
+    panels = before_after_mermaid(before, after, catalogue)
+    assert panels.count("subgraph b_panel") == 1
+    assert panels.count("subgraph a_panel") == 1
+    merged = diff_mermaid(before, after, catalogue)
+    assert merged.count("flowchart") == 1
+    assert ":::removed" in merged
+    assert ":::added" in merged
+    assert "classDef removed" in merged

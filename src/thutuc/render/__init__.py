@@ -4,7 +4,7 @@ The text builders never touch Graphviz; ``render_dot`` does, in-process through 
 """
 
 from thutuc.render.dot import DiagramStatus, before_after_dot, diff_dot, procedure_dot
-from thutuc.render.mermaid import procedure_mermaid
+from thutuc.render.mermaid import before_after_mermaid, diff_mermaid, procedure_mermaid
 from thutuc.render.output import FORMATS, RenderError, render_dot, renderer
 
 __all__ = [
@@ -12,7 +12,9 @@ __all__ = [
     "DiagramStatus",
     "RenderError",
     "before_after_dot",
+    "before_after_mermaid",
     "diff_dot",
+    "diff_mermaid",
     "procedure_dot",
     "procedure_mermaid",
     "render_dot",

@@ -61,7 +61,7 @@ def render_job(job: RenderJob) -> Diagram:
     """
     from thutuc.io import write_atomic
     from thutuc.render.dot import before_after_dot, diff_dot, procedure_dot
-    from thutuc.render.mermaid import procedure_mermaid
+    from thutuc.render.mermaid import before_after_mermaid, diff_mermaid, procedure_mermaid
     from thutuc.render.output import render_dot
     from thutuc.transform import simplify
 
@@ -71,9 +71,12 @@ def render_job(job: RenderJob) -> Diagram:
         other = simplify(procedure, catalogue=catalogue, as_of=job.as_of).procedure
     shown = other if job.view == "simplified" and other is not None else procedure
     if job.output_format == "mermaid":
-        text = procedure_mermaid(shown, catalogue, lang=job.lang)
-        if job.view in ("before-after", "diff") and other is not None:
-            text += "\n" + procedure_mermaid(other, catalogue, lang=job.lang)
+        if job.view == "before-after" and other is not None:
+            text = before_after_mermaid(procedure, other, catalogue, lang=job.lang)
+        elif job.view == "diff" and other is not None:
+            text = diff_mermaid(procedure, other, catalogue, lang=job.lang)
+        else:
+            text = procedure_mermaid(shown, catalogue, lang=job.lang)
         content = text.encode()
     else:
         if job.view in ("current", "simplified") or other is None:
