@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=40, print_blob=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# The CLI caches validation results; the tests keep theirs out of the user's cache.
+os.environ["THUTUC_CACHE_DIR"] = tempfile.mkdtemp(prefix="thutuc-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

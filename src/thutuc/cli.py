@@ -17,6 +17,17 @@ FORMATS_ANALYZE = ("text", "json", "md")
 FORMATS_DIFF = ("text", "json", "md")
 
 
+def _cache() -> Any:
+    """The validation cache, unless --no-cache (or THUTUC_NO_CACHE) turned it off."""
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    if root is not None and (root.obj or {}).get("no_cache"):
+        return None
+    from thutuc.io import ModelCache
+
+    return ModelCache()
+
+
 def _library_error(exc: Exception) -> click.ClickException:
     """A library error as a located CLI message."""
     return click.ClickException(str(exc))
@@ -41,7 +52,15 @@ def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thutuc")
-def cli() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="THUTUC_NO_CACHE",
+    help="Validate every file again instead of reusing results for unchanged files "
+    "(cache: $THUTUC_CACHE_DIR, else ~/.cache/thutuc).",
+)
+@click.pass_context
+def cli(context: click.Context, no_cache: bool) -> None:
     """thutuc: model administrative procedures as step graphs and make them simpler.
 
     \b
@@ -53,6 +72,7 @@ def cli() -> None:
       thutuc diff main:procedures/essential/09-birth-registration.yaml procedures/essential/09-birth-registration.yaml
       thutuc schema -o schema/thutuc.schema.json
     """
+    context.obj = {"no_cache": no_cache}
 
 
 @cli.command()
@@ -74,7 +94,7 @@ def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format
 
     from thutuc.io import validate_paths
 
-    report = validate_paths(paths, catalogue_folder=catalogue_folder)
+    report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=_cache(), models=False)
     problems = report.problems
     if output_format == "json":
         payload = {
@@ -151,11 +171,11 @@ def summary(folder: str, output_format: str, output: str | None) -> None:
       thutuc summary procedures/ --format md -o build/summary.md
     """
     from thutuc.errors import ThutucError
-    from thutuc.io import load_all, write_atomic
+    from thutuc.io import load_paths, write_atomic
     from thutuc.summary import summarize, summary_json, summary_markdown
 
     try:
-        rows = summarize(load_all(folder))
+        rows = summarize(load_paths([folder], cache=_cache()))
     except ThutucError as exc:
         raise _library_error(exc) from None
     if output_format == "text":
@@ -228,7 +248,7 @@ def analyze(
     from thutuc.io import load_paths, write_atomic
 
     try:
-        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder)
+        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
     except ThutucError as exc:
         raise _library_error(exc) from None
     rules = _rule_selection(rule_names)
@@ -520,7 +540,7 @@ def render(
     from thutuc.render.output import RenderError
 
     try:
-        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder)
+        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
     except ThutucError as exc:
         raise _library_error(exc) from None
     procedures = sorted(procedure_set.procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))

@@ -15,6 +15,7 @@ __all__ = [
     "dead_end_steps",
     "end_steps",
     "forward_flow",
+    "forward_graph",
     "start_steps",
     "to_graph",
     "undeclared_cycles",
@@ -53,9 +54,17 @@ def forward_flow(graph: nx.DiGraph) -> nx.DiGraph:
     return nx.subgraph_view(graph, filter_edge=lambda u, v: not graph.edges[u, v]["loop"])
 
 
+def forward_graph(graph: nx.DiGraph) -> nx.DiGraph:
+    """A new graph of the forward flow (no declared loops): faster to walk than the view of ``forward_flow``."""
+    forward = nx.DiGraph()
+    forward.add_nodes_from(graph)
+    forward.add_edges_from((u, v) for u, v, loop in graph.edges(data="loop") if not loop)
+    return forward
+
+
 def start_steps(graph: nx.DiGraph) -> list[str]:
     """Steps with no predecessor in the forward flow, in declaration order."""
-    forward = forward_flow(graph)
+    forward = forward_graph(graph)
     return [n for n in graph if forward.in_degree(n) == 0]
 
 

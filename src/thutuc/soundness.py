@@ -64,7 +64,7 @@ def unsupplied_needs(procedure: Procedure, catalogue: Catalogue) -> set[tuple[st
     >>> unsupplied_needs(tiny_procedure(), tiny_catalogue())
     set()
     """
-    forward = nx.DiGraph(flow.forward_flow(flow.to_graph(procedure)))
+    forward = flow.forward_graph(flow.to_graph(procedure))
     if not nx.is_directed_acyclic_graph(forward):
         return set()
     consumed = {d for s in procedure.steps for d in s.consumes}

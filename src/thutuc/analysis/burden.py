@@ -11,7 +11,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import Field
 
-from thutuc.graph import forward_flow, to_graph
+from thutuc.graph import forward_graph, to_graph
 from thutuc.model import (
     ActorKind,
     Catalogue,
@@ -168,7 +168,7 @@ def is_visit(procedure: Procedure, step_id: str) -> bool:
 
 def _critical_path(procedure: Procedure, graph: nx.DiGraph) -> tuple[list[str], float]:
     """The longest path in working days (then in steps) from a start to an end that yields a result."""
-    forward = nx.DiGraph(forward_flow(graph))
+    forward = forward_graph(graph)
     if not nx.is_directed_acyclic_graph(forward):
         return [], 0.0
     order = list(nx.topological_sort(forward))
@@ -183,7 +183,11 @@ def _critical_path(procedure: Procedure, graph: nx.DiGraph) -> tuple[list[str], 
         best[node] = (best[top][0] + days[node], best[top][1] + 1, top)
     ends = [n for n in graph if graph.out_degree(n) == 0]
     producing = {n for n in graph if procedure.step[n].produces}
-    successful = [e for e in ends if e in producing or producing & nx.ancestors(forward, e)] or ends or order[-1:]
+    after_a_result = set(producing)
+    for node in order:  # one pass: a step follows a result when any predecessor does
+        if node not in after_a_result and any(p in after_a_result for p in forward.predecessors(node)):
+            after_a_result.add(node)
+    successful = [e for e in ends if e in after_a_result] or ends or order[-1:]
     end = max(successful, key=lambda n: (best[n][0], best[n][1]))
     path = []
     node: str | None = end

@@ -36,11 +36,7 @@ def _automatic(step: Step, procedure: Procedure) -> bool:
 
 def _needed_later(step: Step, supply: FactSupply) -> bool:
     """Whether a fact the step provides is needed by a step it precedes."""
-    for role, facts in step.provides.items():
-        for fact in facts:
-            if any(supply.precedes(step.id, later) for later in supply.needed_by.get((role, fact), [])):
-                return True
-    return False
+    return any(supply.needed_after(step.id, role, fact) for role, facts in step.provides.items() for fact in facts)
 
 
 def handoffs(
@@ -61,7 +57,7 @@ def handoffs(
     []
     """
     options = options or AnalysisOptions()
-    supply = FactSupply(procedure, catalogue, options)
+    supply = FactSupply.of(procedure, catalogue, options)
     if once_only_findings is None:
         once_only_findings = once_only(
             procedure, catalogue, options=AnalysisOptions(options.as_of, options.assume_connected)

@@ -56,11 +56,12 @@ def _issued_earlier(requirement: DocumentRequirement, supply: FactSupply) -> str
     procedure = supply.procedure
     if requirement.document_type is None:
         return None
-    consumers = [s.id for s in procedure.steps if requirement.id in s.consumes]
+    consumers = supply.consumers.get(requirement.id, [])
     result_ids = {r.id for r in procedure.results if r.document_type == requirement.document_type}
-    for step in procedure.steps:
-        if result_ids & set(step.produces) and consumers and all(supply.precedes(step.id, c) for c in consumers):
-            return step.id
+    producers = [step_id for result in result_ids for step_id in supply.producers.get(result, [])]
+    for step_id in producers:
+        if consumers and all(supply.precedes(step_id, c) for c in consumers):
+            return step_id
     return None
 
 
@@ -110,7 +111,7 @@ def once_only(procedure: Procedure, catalogue: Catalogue, *, options: AnalysisOp
     ['once-only.replaceable']
     """
     options = options or AnalysisOptions()
-    supply = FactSupply(procedure, catalogue, options)
+    supply = FactSupply.of(procedure, catalogue, options)
     findings: list[Finding] = []
     for requirement in procedure.documents:
         if requirement.mode is SubmissionMode.RETRIEVED:
@@ -185,12 +186,11 @@ def _document_finding(requirement: DocumentRequirement, supply: FactSupply) -> F
     supplies: list[Supply] = []
     missing: list[str] = []
     for fact in needed:
-        at_steps = [supply.supply(role, fact, step) for step in supply.needed_by[(role, fact)]]
-        unavailable = [s for s, got in zip(supply.needed_by[(role, fact)], at_steps, strict=True) if got is None]
-        if unavailable:
-            missing.append(supply.why_not(role, fact, unavailable[0]))
+        got, failing = supply.supply_everywhere(role, fact)
+        if got is None:
+            missing.append(supply.why_not(role, fact, failing or ""))
         else:
-            supplies.append(next(s for s in at_steps if s is not None))
+            supplies.append(got)
     if missing:
         return finding(
             "once-only.must-stay",

@@ -218,7 +218,7 @@ def online_verdict(
     ('offline', ['submit'])
     """
     options = options or AnalysisOptions()
-    supply = FactSupply(procedure, catalogue, options)
+    supply = FactSupply.of(procedure, catalogue, options)
     gone = {"step": set(removed_steps), "document": set(removed_documents)}
     blockers = [
         b
@@ -230,9 +230,9 @@ def online_verdict(
         if blocker.target_kind == "step":
             by_step.setdefault(blocker.target, []).append(blocker.rule)
         else:
-            for step in procedure.steps:
-                if blocker.target in step.consumes and step.id not in removed_steps:
-                    by_step.setdefault(step.id, []).append(blocker.rule)
+            for step_id in supply.consumers.get(blocker.target, []):
+                if step_id not in removed_steps:
+                    by_step.setdefault(step_id, []).append(blocker.rule)
     readiness = [
         StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, []))
         for s in procedure.steps
@@ -286,7 +286,7 @@ def online_findings(
     ``removed_documents`` are those once-only takes out: a paper they are is remedied by retrieval.
     """
     options = options or AnalysisOptions()
-    supply = FactSupply(procedure, catalogue, options)
+    supply = FactSupply.of(procedure, catalogue, options)
     findings = []
     for blocker in _step_blockers(procedure, catalogue, supply, removed_documents):
         if options.applies(blocker.rule):

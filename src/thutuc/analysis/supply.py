@@ -7,6 +7,7 @@ the lookup key is known at the step that needs a fact.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,12 +16,13 @@ from functools import cached_property
 import networkx as nx
 
 from thutuc.analysis.findings import AnalysisOptions
-from thutuc.graph import forward_flow, to_graph
+from thutuc.graph import forward_graph, to_graph
 from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
 
 RoleFact = tuple[str, str]
+_RECENT: OrderedDict[tuple[object, ...], FactSupply] = OrderedDict()
 
 
 class KeyStatus(StrEnum):
@@ -71,8 +73,25 @@ class FactSupply:
         self.catalogue = catalogue
         self.options = options
         self.graph = to_graph(procedure)
-        self.forward = forward_flow(self.graph)
+        self.forward = forward_graph(self.graph)
         self._descendants: dict[str, set[str]] = {}
+        self._reached: dict[RoleFact, dict[str, str]] = {}
+        self._before_need: dict[RoleFact, set[str]] = {}
+        self._everywhere: dict[RoleFact, tuple[Supply | None, str | None]] = {}
+
+    @classmethod
+    def of(cls, procedure: Procedure, catalogue: Catalogue, options: AnalysisOptions) -> FactSupply:
+        """The supply for these inputs, shared by the analyzers of one run (a small memo, not a store)."""
+        key = (id(procedure), id(catalogue), options.as_of, options.assume_connected)
+        cached = _RECENT.get(key)
+        if cached is not None and cached.procedure is procedure and cached.catalogue is catalogue:
+            _RECENT.move_to_end(key)
+            return cached
+        supply = cls(procedure, catalogue, options)
+        _RECENT[key] = supply  # holding the objects keeps their ids from being reused while cached
+        if len(_RECENT) > 16:
+            _RECENT.popitem(last=False)
+        return supply
 
     @cached_property
     def agencies(self) -> tuple[str, ...]:
@@ -179,6 +198,39 @@ class FactSupply:
                     found.setdefault((role, fact), []).append(step.id)
         return found
 
+    @cached_property
+    def consumers(self) -> dict[str, list[str]]:
+        """The steps that consume each document, in declaration order."""
+        found: dict[str, list[str]] = {}
+        for step in self.procedure.steps:
+            for document_id in step.consumes:
+                found.setdefault(document_id, []).append(step.id)
+        return found
+
+    @cached_property
+    def producers(self) -> dict[str, list[str]]:
+        """The steps that produce each result, in declaration order."""
+        found: dict[str, list[str]] = {}
+        for step in self.procedure.steps:
+            for result_id in step.produces:
+                found.setdefault(result_id, []).append(step.id)
+        return found
+
+    def supply_everywhere(self, role: str, fact: str) -> tuple[Supply | None, str | None]:
+        """How ``(role, fact)`` reaches every step needing it: the supply at the first, else the step it misses."""
+        pair = (role, fact)
+        if pair not in self._everywhere:
+            first: Supply | None = None
+            failing = None
+            for step_id in self.needed_by.get(pair, []):
+                got = self.supply(role, fact, step_id)
+                if got is None:
+                    failing = step_id
+                    break
+                first = first or got
+            self._everywhere[pair] = (None, failing) if failing else (first, None)
+        return self._everywhere[pair]
+
     def is_citizen_step(self, step_id: str) -> bool:
         """Whether the applicant's lane does the step."""
         return self.procedure.step[step_id].actor in self.citizen_actors
@@ -194,13 +246,43 @@ class FactSupply:
 
         A lookup counts only when the procedure reaches its data source on the as-of date.
         """
-        for supplier in self.provided_by.get((role, fact), []):
+        pair = (role, fact)
+        if pair not in self._reached:
+            self._reached[pair] = self._reach_from_suppliers(pair)
+        return self._reached[pair].get(step_id)
+
+    def _reach_from_suppliers(self, pair: RoleFact) -> dict[str, str]:
+        """Every step some supplier of ``pair`` precedes, with the first such supplier: one pass per fact."""
+        reached: dict[str, str] = {}
+        for supplier in self.provided_by.get(pair, []):
             step = self.procedure.step[supplier]
+            if self.is_citizen_step(supplier):
+                continue
             if step.data_source is not None and step.data_source not in self.reachable:
                 continue
-            if not self.is_citizen_step(supplier) and self.precedes(supplier, step_id):
-                return supplier
-        return None
+            # Everything after an already reached step is reached too, so each step is visited once.
+            frontier = [n for n in self.forward.successors(supplier) if n not in reached]
+            while frontier:
+                node = frontier.pop()
+                if node in reached:
+                    continue
+                reached[node] = supplier
+                frontier.extend(n for n in self.forward.successors(node) if n not in reached)
+        return reached
+
+    def needed_after(self, step_id: str, role: str, fact: str) -> bool:
+        """Whether a step that ``step_id`` precedes needs ``(role, fact)``: one backward pass per fact."""
+        pair = (role, fact)
+        if pair not in self._before_need:
+            before: set[str] = set()
+            frontier = [p for n in self.needed_by.get(pair, []) for p in self.forward.predecessors(n)]
+            while frontier:
+                node = frontier.pop()
+                if node not in before:
+                    before.add(node)
+                    frontier.extend(p for p in self.forward.predecessors(node) if p not in before)
+            self._before_need[pair] = before
+        return step_id in self._before_need[pair]
 
     def registered_here(self, role: str, fact: str, step_id: str) -> str | None:
         """The step of this procedure that registers the event ``fact``, when ``step_id`` does not follow it."""

@@ -3,6 +3,7 @@
 The loader never prints; every problem reaches the caller as a ``LoadError``.
 """
 
+from thutuc.io.cache import ModelCache, default_cache_folder
 from thutuc.io.canonical import dumps, write_atomic
 from thutuc.io.loader import (
     FileReport,
@@ -21,8 +22,10 @@ from thutuc.io.schema import json_schema, json_schema_text
 
 __all__ = [
     "FileReport",
+    "ModelCache",
     "ProcedureSet",
     "ValidationReport",
+    "default_cache_folder",
     "dumps",
     "find_catalogue",
     "json_schema",

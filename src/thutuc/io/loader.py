@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from thutuc.checks import check_catalogue, check_procedure
 from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
+from thutuc.io.cache import ModelCache, catalogue_fingerprint
 from thutuc.io.reader import YamlTree, read_yaml
 from thutuc.model import Actor, Catalogue, CatalogueFile, DocumentRequirement, Procedure, Result, Role, Step
 
@@ -476,14 +477,23 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Problem | None]
             yield path, Problem(ErrorCode.UNREADABLE, "no such file or folder", str(path))
 
 
-def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> ValidationReport:
+def validate_paths(
+    paths: Iterable[str | Path],
+    *,
+    catalogue_folder: str | Path | None = None,
+    cache: ModelCache | None = None,
+    models: bool = True,
+) -> ValidationReport:
     """Validate files and folders (recursively); never raises for a problem in a file.
 
     Each procedure is checked against ``catalogue_folder``, or else the nearest
-    ``catalogue/`` folder beside it or its parents.
+    ``catalogue/`` folder beside it or its parents. With a ``cache``, a procedure file whose
+    bytes, catalogue and validating code are unchanged since it last validated is not parsed again;
+    with ``models=False`` the report then holds its verdict only, not its model (``procedures`` is empty).
     """
     reports: dict[str, FileReport] = {}
     catalogues: dict[Path, Catalogue | None] = {}
+    fingerprints: dict[Path, str] = {}
     procedures: list[Procedure] = []
     ids: dict[str, str] = {}
     used_catalogue: Catalogue | None = None
@@ -506,7 +516,33 @@ def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path 
         if name in reports:
             continue
         try:
-            parsed = _parse(_read(path), name)
+            content = _read(path)
+        except LoadError as exc:
+            reports[name] = FileReport(name, None, None, exc.problems)
+            continue
+        key = None
+        if cache is not None and path.parent.name != CATALOGUE_FOLDER:
+            folder = explicit or find_catalogue(path)
+            if folder is not None and folder.is_dir() and catalogue_at(folder) is not None:
+                shown = _shown(folder)
+                if shown not in fingerprints:
+                    fingerprints[shown] = catalogue_fingerprint(list(_yaml_files(folder)))
+                key = ModelCache.key(content, fingerprints[shown])
+                known = cache.validated_id(key) if not models else None
+                if known is not None and known not in ids:
+                    ids[known] = name
+                    used_catalogue = catalogues[shown]
+                    reports[name] = FileReport(name, "procedure", known, ())
+                    continue
+                hit = cache.get(key) if models else None
+                if hit is not None and hit.id not in ids:
+                    ids[hit.id] = name
+                    used_catalogue = catalogues[shown]
+                    procedures.append(hit)
+                    reports[name] = FileReport(name, "procedure", hit.id, ())
+                    continue
+        try:
+            parsed = _parse(content, name)
         except LoadError as exc:
             reports[name] = FileReport(name, None, None, exc.problems)
             continue
@@ -539,6 +575,8 @@ def validate_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path 
             ids[procedure_id] = name
         if not problems and isinstance(parsed.model, Procedure):
             procedures.append(parsed.model)
+            if cache is not None and key is not None:
+                cache.put(key, parsed.model)
         reports[name] = FileReport(name, "procedure", procedure_id, tuple(sorted(problems, key=lambda p: p.sort_key)))
     ordered = tuple(reports[k] for k in sorted(reports))
     return ValidationReport(ordered, tuple(procedures), used_catalogue)
@@ -555,7 +593,9 @@ def load_all(folder: str | Path) -> ProcedureSet:
     return load_paths([folder])
 
 
-def load_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> ProcedureSet:
+def load_paths(
+    paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None, cache: ModelCache | None = None
+) -> ProcedureSet:
     """Every procedure in ``paths`` (files or folders) with their catalogue.
 
     Raises
@@ -564,7 +604,7 @@ def load_paths(paths: Iterable[str | Path], *, catalogue_folder: str | Path | No
         With every problem of every file.
     """
     paths = list(paths)
-    report = validate_paths(paths, catalogue_folder=catalogue_folder)
+    report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=cache)
     if not report.ok:
         raise LoadError(report.problems)
     catalogue = report.catalogue
