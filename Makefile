@@ -58,6 +58,8 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/hostile_inputs.py
+	$(BIN)/python benchmarks/render_all.py
+	$(BIN)/python benchmarks/pipeline.py --procedures 1000 --repeats 3 --write-docs
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

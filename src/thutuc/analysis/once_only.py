@@ -258,7 +258,7 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
     for (role, fact), document_id in declared.items():
         if role not in procedure.role:
             continue
-        consumers = [s.id for s in procedure.steps if document_id in s.consumes] or [first_step]
+        consumers = supply.consumers.get(document_id) or [first_step]
         got = supply.supply(role, fact, consumers[0])
         if got is None or got.holding is None or got.key not in (KeyStatus.DECLARED, KeyStatus.ASKABLE):
             continue

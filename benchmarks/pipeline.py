@@ -1,0 +1,211 @@
+"""The performance ratios of thutuc, measured in one run on one synthetic catalogue.
+
+Usage: python benchmarks/pipeline.py [--procedures N] [--repeats K] [--small] [--write-docs]
+
+Ratios (median of repeats): (a) load + validate ÷ bare yaml.load with CSafeLoader; (b) analyze +
+simplify + diff ÷ load + validate; (c) a warm re-validation ÷ a cold one; (d) analysis of a
+10,000-step procedure ÷ a 1,000-step one; (e) `thutuc --help` ÷ `python -c "import click"`; (f) our
+rendering overhead (building DOT) ÷ Graphviz's own layout. Also peak memory. --small runs a quick
+version (for CI: it only checks that the bench still works). No threshold is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic
+
+from thutuc.analysis import analyze
+from thutuc.diff import diff
+from thutuc.io import ModelCache, load_paths, validate_paths
+from thutuc.model import Catalogue, Procedure
+from thutuc.render import procedure_dot, render_dot, renderer
+from thutuc.transform import simplify
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 28)
+TARGETS = {"a": 1.3, "b": 1.0, "c": 0.1, "d": 12.0, "e": 1.3, "f": 1.2}
+
+
+def median_time(function: Callable[[], object], repeats: int) -> float:
+    # Objects made before the measurement (the corpus, earlier results) are frozen out of the garbage
+    # collector, so that what is timed is the function and not the size of the bench's own heap.
+    gc.collect()
+    gc.freeze()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) // 1024 // 1024} GiB memory"
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--procedures", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--small", action="store_true", help="a quick run: 60 procedures, one repeat, 100/1,000 steps")
+    parser.add_argument("--write-docs", action="store_true", help="write docs/performance.md")
+    arguments = parser.parse_args()
+    count = 60 if arguments.small else arguments.procedures
+    repeats = 1 if arguments.small else arguments.repeats
+    small_steps, large_steps = (100, 1000) if arguments.small else (1000, 10000)
+
+    folder = Path(tempfile.mkdtemp(prefix="thutuc-bench-"))
+    try:
+        files = synthetic.write_tree(folder, count)
+        catalogue_folder = folder / "catalogue"
+        contents = [f.read_bytes() for f in files]
+        rows: dict[str, tuple[str, float, float, str]] = {}
+
+        bare = median_time(lambda: [yaml.load(c, Loader=yaml.CSafeLoader) for c in contents], repeats)
+        load = median_time(lambda: validate_paths([folder / "procedures"], catalogue_folder=catalogue_folder), repeats)
+        rows["a"] = ("load + validate ÷ bare yaml.load (CSafeLoader)", load, bare, f"{count} procedures")
+
+        procedure_set = load_paths([folder / "procedures"], catalogue_folder=catalogue_folder)
+        catalogue = procedure_set.catalogue
+
+        def pipeline() -> None:
+            for procedure in procedure_set.procedures:
+                analyze(procedure, catalogue)
+                simplified = simplify(procedure, catalogue=catalogue, as_of=AS_OF).procedure
+                diff(procedure, simplified, catalogue=catalogue)
+
+        work = median_time(pipeline, repeats)
+        rows["b"] = ("analyze + simplify + diff ÷ load + validate", work, load, f"{count} procedures")
+
+        def cold() -> None:
+            shutil.rmtree(folder / "cache", ignore_errors=True)
+            validate_paths(
+                [folder / "procedures"],
+                catalogue_folder=catalogue_folder,
+                cache=ModelCache(folder / "cache"),
+                models=False,
+            )
+
+        cold_time = median_time(cold, repeats)
+        cold()
+        warm_time = median_time(
+            lambda: validate_paths(
+                [folder / "procedures"],
+                catalogue_folder=catalogue_folder,
+                cache=ModelCache(folder / "cache"),
+                models=False,
+            ),
+            repeats,
+        )
+        rows["c"] = ("warm re-validation ÷ cold (content-hash cache)", warm_time, cold_time, "unchanged files")
+        warm_models = median_time(
+            lambda: validate_paths(
+                [folder / "procedures"], catalogue_folder=catalogue_folder, cache=ModelCache(folder / "cache")
+            ),
+            repeats,
+        )
+
+        big_catalogue = Catalogue.model_validate({k: v for k, v in synthetic.catalogue_data().items() if k != "kind"})
+        small = Procedure.model_validate(synthetic.procedure_data(7, steps=small_steps, documents=small_steps // 20))
+        large = Procedure.model_validate(synthetic.procedure_data(7, steps=large_steps, documents=large_steps // 20))
+        small_time = median_time(lambda: analyze(small, big_catalogue), repeats)
+        large_time = median_time(lambda: analyze(large, big_catalogue), repeats)
+        rows["d"] = (
+            f"analysis of a {large_steps:,}-step ÷ a {small_steps:,}-step procedure",
+            large_time,
+            small_time,
+            "10x the steps",
+        )
+
+        executable = Path(sys.executable).parent / "thutuc"
+        help_time = median_time(
+            lambda: subprocess.run([str(executable), "--help"], capture_output=True, check=True), max(3, repeats)
+        )
+        click_time = median_time(
+            lambda: subprocess.run([sys.executable, "-c", "import click"], capture_output=True, check=True),
+            max(3, repeats),
+        )
+        rows["e"] = ("`thutuc --help` ÷ `python -c 'import click'`", help_time, click_time, "process start-up")
+
+        shipped = load_paths([ROOT / "procedures"])
+        current = [p for p in shipped.procedures if p.status.value == "current"]
+        build = median_time(lambda: [procedure_dot(p, shipped.catalogue) for p in current], repeats)
+        sources = [procedure_dot(p, shipped.catalogue) for p in current]
+        if renderer() is not None:
+            layout = median_time(lambda: [render_dot(s, "svg") for s in sources], repeats)
+            rows["f"] = (
+                "building the DOT ÷ Graphviz layout and SVG",
+                build,
+                layout,
+                f"{len(current)} services, {renderer()}",
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    lines = [
+        "| Ratio | What | Measured | Target | Met | Times (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, (what, numerator, denominator, note) in rows.items():
+        ratio = numerator / denominator
+        met = "yes" if ratio <= TARGETS[key] else "no"
+        times = f"{numerator:.3f} / {denominator:.3f}"
+        lines.append(f"| ({key}) | {what} ({note}) | {ratio:.2f} | ≤ {TARGETS[key]:g} | {met} | {times} |")
+    extra = [
+        f"- Warm re-load with the models (for analysis) ÷ cold validation: {warm_models / cold_time:.2f} "
+        f"({warm_models:.3f} s / {cold_time:.3f} s).",
+        f"- Throughput: load + validate {count / load:.0f} procedures/s; analyze + simplify + diff "
+        f"{count / work:.0f} procedures/s.",
+        f"- Peak memory (resident): {peak:.0f} MiB.",
+        f"- Machine: {machine()}.",
+    ]
+    report = "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n"
+    print(report)
+    if arguments.write_docs:
+        write_docs(report, count, repeats)
+    return 0
+
+
+def write_docs(table: str, count: int, repeats: int) -> None:
+    page = ROOT / "docs" / "performance.md"
+    text = page.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    body = (
+        f"Measured by `python benchmarks/pipeline.py --procedures {count} --repeats {repeats} --write-docs` "
+        f"on {dt.date.today()}.\n\n{table}"
+    )
+    page.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
