@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -345,8 +344,7 @@ class FactSupply:
         if not keyed:
             return f"{fact} is held by {', '.join(s.id for s in reachable)}, which has no lookup key"
         key = keyed[0].lookup_key or ""
+        subject = self.procedure.role[role].subject if role in self.procedure.role else None
+        if subject is not None and key.split(".", 1)[0] != subject:
+            return f"{', '.join(s.id for s in keyed)} is queried by {key}, and the {role} is a {subject}"
         return f"the {role}'s {key} is created by this procedure only after step '{step_id}' needs {fact}"
-
-    def steps_needing(self, pairs: Iterable[RoleFact]) -> dict[RoleFact, list[str]]:
-        """The steps that need each of ``pairs``."""
-        return {pair: self.needed_by.get(pair, []) for pair in pairs}
