@@ -17,7 +17,7 @@ from thutuc.analysis.findings import (
     Target,
 )
 from thutuc.analysis.supply import FactSupply, KeyStatus, Supply
-from thutuc.model import Catalogue, DocumentRequirement, Procedure, SubmissionMode
+from thutuc.model import Catalogue, DocumentRequirement, LegalRef, Procedure, SubmissionMode
 
 __all__ = ["once_only"]
 
@@ -67,8 +67,8 @@ def _issued_earlier(requirement: DocumentRequirement, supply: FactSupply) -> str
 
 def _justify(supplies: list[Supply], reason: str) -> Justification:
     holdings = [s.holding for s in supplies if s.holding is not None]
-    dates = [h.since for h in holdings]
-    legal: dict[tuple[str, str | None], object] = {}
+    dates = [h.since for h in holdings if h.since is not None]
+    legal: dict[tuple[str, str | None], LegalRef] = {}
     for holding in holdings:
         for ref in holding.legal_basis:
             legal.setdefault((ref.document, ref.article), ref)
@@ -77,12 +77,12 @@ def _justify(supplies: list[Supply], reason: str) -> Justification:
         facts=[f"{s.role}:{s.fact}" for s in supplies],
         data_sources=list(dict.fromkeys(h.source.id for h in holdings)),
         connected_via=list(dict.fromkeys(h.via for h in holdings)),
-        connected_since=max(dates) if dates and all(d is not None for d in dates) else None,  # type: ignore[type-var]
+        connected_since=max(dates) if dates and len(dates) == len(holdings) else None,
         condition="; ".join(f"{s.fact}: {s.holding.condition}" for s in partial if s.holding and s.holding.condition)
         or None,
         fallback="keep the document for applicants the data source does not cover" if partial else None,
         reason=reason,
-        legal_basis=[*RULES["once-only.replaceable"].legal_basis, *legal.values()],  # type: ignore[list-item]
+        legal_basis=[*RULES["once-only.replaceable"].legal_basis, *legal.values()],
     )
 
 
