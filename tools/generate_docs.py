@@ -446,8 +446,9 @@ is the first finding of that rule on the shipped procedures, as of {as_of}. Do n
 - Facts carry no date: a procedure that needs a person's old residence and registers a new one uses
   the same fact for both. Model such a step carefully: a step that `provides` a non-event fact does not
   block its lookup.
-- A document no step `needs` is reported as unnecessary. Authorisation letters and other papers that
-  prove a representative's mandate are reported so until the steps that check them declare the fact.
+- A document no step `needs` is reported as unnecessary: the finding is only as good as the `needs`
+  the file declares. A paper asked for only in some cases (an authorisation letter) should still be
+  declared as needed by the step that checks it.
 - Critical-path days come from step durations; most shipped procedures give none, and the legal time
   limit stands in for them, so removing steps rarely shows a saving in days.
 - Compliance cost counts one page per copy and the lowest declared fee (the low-average principle of
