@@ -292,6 +292,18 @@ class TestDiff:
         assert "nosuchrev" in err
 
 
+def test_an_output_that_cannot_be_written_is_a_clear_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "thutuc", "summary", str(ROOT / "procedures"), "--format", "md", "-o", "/proc/no/x.md"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 class TestRender:
     def test_one_diagram_to_a_file_in_the_format_of_its_suffix(self, tmp_path: Path):
         pytest.importorskip("pygraphviz")

@@ -413,7 +413,10 @@ def _load_version(spec: str, catalogue_folder: str | None, fallback: Any = None)
         revision, separator, path = spec.partition(":")
         if not separator or not path:
             raise click.BadParameter(f"'{spec}' is neither a file nor REV:PATH", param_hint="A/B")
-        shown = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, text=True, check=False)
+        try:
+            shown = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise click.BadParameter(f"'{spec}': cannot run git ({exc.strerror or exc})", param_hint="A/B") from None
         if shown.returncode != 0:
             message = shown.stderr.strip().splitlines()[-1] if shown.stderr.strip() else "git show failed"
             raise click.BadParameter(f"'{spec}': {message}", param_hint="A/B")
@@ -706,4 +709,10 @@ def _summary_table(rows: list[Any]) -> str:
 
 def main() -> None:
     """Entry point of the ``thutuc`` console script."""
-    cli(prog_name="thutuc")
+    try:
+        cli(prog_name="thutuc", standalone_mode=True)
+    except OSError as exc:
+        # An output that cannot be written (a full disk, a folder without rights): say which, no traceback.
+        name = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"Error: cannot write{name}: {exc.strerror or exc}", err=True)
+        sys.exit(1)

@@ -362,9 +362,7 @@ def diff(before: Procedure, after: Procedure, *, catalogue: Catalogue | None = N
     >>> diff(tiny_procedure(), tiny_procedure()).empty
     True
     """
-    from thutuc.model import Catalogue as _Catalogue
-
-    known = catalogue if catalogue is not None else _Catalogue()
+    known = catalogue if catalogue is not None else Catalogue()
     changes, _ = _elements(Aspect.ACTOR, before.actor, after.actor, _actor_similarity, _ACTOR_FIELDS, {})
     document_changes, document_map = _elements(
         Aspect.DOCUMENT, before.document, after.document, _document_similarity, _DOCUMENT_FIELDS, {}

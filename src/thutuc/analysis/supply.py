@@ -200,19 +200,18 @@ class FactSupply:
     @cached_property
     def consumers(self) -> dict[str, list[str]]:
         """The steps that consume each document, in declaration order."""
-        found: dict[str, list[str]] = {}
-        for step in self.procedure.steps:
-            for document_id in step.consumes:
-                found.setdefault(document_id, []).append(step.id)
-        return found
+        return self._steps_by_item("consumes")
 
     @cached_property
     def producers(self) -> dict[str, list[str]]:
         """The steps that produce each result, in declaration order."""
+        return self._steps_by_item("produces")
+
+    def _steps_by_item(self, field: str) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for step in self.procedure.steps:
-            for result_id in step.produces:
-                found.setdefault(result_id, []).append(step.id)
+            for item in getattr(step, field):
+                found.setdefault(item, []).append(step.id)
         return found
 
     def supply_everywhere(self, role: str, fact: str) -> tuple[Supply | None, str | None]:

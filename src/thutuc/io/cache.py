@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
 
+from thutuc.io.canonical import write_atomic
 from thutuc.model import Procedure
 
 __all__ = ["ModelCache", "default_cache_folder"]
@@ -94,15 +94,8 @@ class ModelCache:
         """Store a validated procedure; a cache that cannot be written is silently skipped."""
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
-            with os.fdopen(fd, "wb") as stream:
-                pickle.dump(procedure, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-            fd, temporary = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                stream.write(procedure.id)
-            os.replace(temporary, path.with_suffix(".id"))
+            write_atomic(path, pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(path.with_suffix(".id"), procedure.id)
         except OSError:
             return
 

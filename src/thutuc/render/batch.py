@@ -87,25 +87,8 @@ def render_job(job: RenderJob) -> Diagram:
             source = diff_dot(procedure, other, catalogue, lang=job.lang)
         content = source.encode() if job.output_format == "dot" else render_dot(source, job.output_format)
     if job.target is not None:
-        if job.output_format in ("dot", "mermaid", "svg"):
-            write_atomic(job.target, content.decode())
-        else:
-            _write_bytes(job.target, content)
+        write_atomic(job.target, content)
     return Diagram(procedure, job.view, job.target, content)
-
-
-def _write_bytes(path: Path, content: bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def plan(
