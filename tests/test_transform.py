@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from thutuc.analysis import burden
+from thutuc.analysis import AnalysisOptions, analyze, burden
 from thutuc.diff import diff, diff_markdown, gate
-from thutuc.model import Procedure
+from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import ViolationKind, check, unsupplied_needs
 from thutuc.transform import Change, simplify
 
@@ -233,3 +233,117 @@ class TestDiff:
         assert "| Aspect | Change | Element | Reform | Details |" in text
         assert "| Burden | Before | After | Change |" in text
         assert "| documents | 2 | 0 | -2 |" in text
+
+
+KEY_SOURCES = [{"url": "https://example.org/thutuc/test", "confidence": "inferred"}]
+
+
+class TestLookupKeys:
+    """Cases the property tests found: a lookup key the applicant gives must be asked before its lookup."""
+
+    def pair(self, steps: list[dict], *, key_source_holds_key: bool = False) -> tuple[Catalogue, Procedure]:
+        # document-0 declares fact 0; source-0 is looked up by fact 0 itself, source-1 by fact 1 and is connected.
+        held = ["person.attribute_0", "person.attribute_1"] if key_source_holds_key else ["person.attribute_0"]
+        catalogue = Catalogue.model_validate(
+            {
+                "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
+                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
+                "document_types": [
+                    {
+                        "id": "form",
+                        "name": {"vi": "Tờ khai"},
+                        "proves": ["person.attribute_0"],
+                        "declaration": True,
+                        "sources": KEY_SOURCES,
+                    }
+                ],
+                "data_sources": [
+                    {
+                        "id": "source-0",
+                        "name": {"vi": "Nguồn 0"},
+                        "kind": "database",
+                        "holds": [{"fact": f, "coverage": "full"} for f in held],
+                        "lookup_key": "person.attribute_0",
+                        "legal_basis": [{"document": "test"}],
+                        "sources": KEY_SOURCES,
+                    },
+                    {
+                        "id": "source-1",
+                        "name": {"vi": "Nguồn 1"},
+                        "kind": "database",
+                        "holds": [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in (1, 0)],
+                        "lookup_key": "person.attribute_1",
+                        "connections": [{"to": "agency-0", "since": "2015-01-01"}],
+                        "legal_basis": [{"document": "test"}],
+                        "sources": KEY_SOURCES,
+                    },
+                ],
+            }
+        )
+        procedure = Procedure.model_validate(
+            {
+                "kind": "procedure",
+                "id": "keys",
+                "name": {"vi": "Thủ tục"},
+                "level": "central",
+                "agency": "office",
+                "legal_basis": [{"document": "test"}],
+                "roles": [{"id": "applicant", "subject": "person"}],
+                "actors": [
+                    {"id": "citizen", "name": {"vi": "Công dân"}, "kind": "citizen"},
+                    {"id": "office", "name": {"vi": "Cán bộ"}, "kind": "officer", "agency": "agency-0"},
+                ],
+                "documents": [{"id": "document-0", "document_type": "form", "about": "applicant"}],
+                "steps": steps,
+                "results": [{"id": "result-0", "name": {"vi": "Kết quả"}}],
+                "sources": KEY_SOURCES,
+            }
+        )
+        return catalogue, procedure
+
+    @staticmethod
+    def step(step_id: str, kind: str, *, to: str | None = None, **fields) -> dict:
+        return {"id": step_id, "name": {"vi": step_id}, "actor": "citizen", "kind": kind, **fields} | (
+            {"next": [{"to": to}]} if to else {}
+        )
+
+    def applicants_lookup(self, provides: list[str]) -> dict:
+        return self.step(
+            "look", "lookup", provides={"applicant": provides}, data_source="source-0", produces=["result-0"]
+        )
+
+    def test_a_lookup_in_the_applicants_lane_declares_nothing(self):
+        catalogue, procedure = self.pair(
+            [self.step("submit", "submit", to="look"), self.applicants_lookup(["person.attribute_0"])]
+        )
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert burden(result.procedure, catalogue).declared_fields <= burden(procedure, catalogue).declared_fields
+
+    def test_a_key_a_later_lookup_provides_is_not_declared(self):
+        catalogue, procedure = self.pair(
+            [
+                self.step("submit", "submit", to="look"),
+                self.applicants_lookup(["person.attribute_0", "person.attribute_1"]),
+            ],
+            key_source_holds_key=True,
+        )
+        assert check(procedure, simplify(procedure, catalogue=catalogue, as_of=AS_OF).procedure, catalogue) == []
+
+    @pytest.mark.parametrize(
+        "steps",
+        [
+            pytest.param(["receive"], id="no-submission"),
+            pytest.param(["receive", "submit"], id="submission-last"),
+        ],
+    )
+    def test_a_key_no_step_before_the_lookup_can_ask_is_not_applied(self, steps: list[str]):
+        flow = [self.step(kind, kind, to=steps[i + 1] if i + 1 < len(steps) else None) for i, kind in enumerate(steps)]
+        flow[-1]["produces"] = ["result-0"]
+        catalogue, procedure = self.pair(flow)
+        findings = analyze(procedure, catalogue, options=AnalysisOptions(as_of=AS_OF)).findings
+        asking = [f for f in findings if f.adds_fields]
+        assert asking, "the case needs a finding that asks the applicant for a lookup key"
+        result = simplify(procedure, asking, catalogue=catalogue, as_of=AS_OF)
+        assert {(e.target, e.change) for e in result.trace} == {(f.target.id, Change.NOT_APPLIED) for f in asking}
+        assert check(procedure, simplify(procedure, catalogue=catalogue, as_of=AS_OF).procedure, catalogue) == []

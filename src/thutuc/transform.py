@@ -18,7 +18,6 @@ from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, 
 from thutuc.analysis.handoffs import handoffs
 from thutuc.analysis.once_only import once_only
 from thutuc.analysis.supply import FactSupply
-from thutuc.graph import forward_graph
 from thutuc.model import ActorKind, Catalogue, Procedure, StepKind
 from thutuc.model.common import StrictModel
 
@@ -127,6 +126,7 @@ class _Draft:
         self.data: dict[str, Any] = procedure.model_dump(mode="json", exclude_defaults=True)
         self.data.setdefault("documents", [])
         self.trace: list[TraceEntry] = []
+        self._forward: tuple[nx.DiGraph, list[str]] | None = None
 
     # --- access ---------------------------------------------------------------------------
 
@@ -141,14 +141,23 @@ class _Draft:
             TraceEntry(rule=finding.rule, target=target or finding.target.id, change=change, detail=detail)
         )
 
-    def graph(self) -> nx.DiGraph:
-        """The draft's flow, built from its data without validating it (the draft is validated once, at the end)."""
-        graph = nx.DiGraph()
-        graph.add_nodes_from(s["id"] for s in self.data["steps"])
-        for step in self.data["steps"]:
-            for transition in step.get("next", []):
-                graph.add_edge(step["id"], transition["to"], loop=bool(transition.get("loop")))
-        return graph
+    def forward(self) -> tuple[nx.DiGraph, list[str]]:
+        """The draft's forward flow (declared loops left out) and its topological order, built from its data.
+
+        Kept until the flow changes (a step inserted or contracted): each lookup asks for it, and rebuilding it
+        per question made the passes grow with the square of the procedure.
+        """
+        if self._forward is None:
+            forward = nx.DiGraph()
+            forward.add_nodes_from(s["id"] for s in self.data["steps"])
+            forward.add_edges_from(
+                (step["id"], transition["to"])
+                for step in self.data["steps"]
+                for transition in step.get("next", [])
+                if not transition.get("loop")
+            )
+            self._forward = (forward, list(nx.topological_sort(forward)))
+        return self._forward
 
     # --- documents ------------------------------------------------------------------------
 
@@ -237,19 +246,19 @@ class _Draft:
     def move_before_first_need(self, lookup: dict[str, Any]) -> None:
         """Move a lookup that gained facts so that it still comes before every step needing them."""
         target = self.first_needing(lookup["provides"])
-        graph = self.graph()
-        if target == lookup["id"] or target in nx.descendants(forward_graph(graph), lookup["id"]):
+        forward, _ = self.forward()
+        if target == lookup["id"] or target in nx.descendants(forward, lookup["id"]):
             return
         if self.contract(lookup["id"]):
             lookup.pop("next", None)
             self.insert_before(lookup, target)
 
     def first_needing(self, facts_by_role: dict[str, list[str]]) -> str:
-        graph = self.graph()
-        order = list(nx.topological_sort(forward_graph(graph)))
+        _, order = self.forward()
+        steps = {s["id"]: s for s in self.data["steps"]}
         wanted = {(role, fact) for role, facts in facts_by_role.items() for fact in facts}
         for step_id in order:
-            needs = self.step(step_id).get("needs", {})  # type: ignore[union-attr]
+            needs = steps[step_id].get("needs", {})
             if any((role, fact) in wanted for role, facts in needs.items() for fact in facts):
                 return step_id
         submission = self.first_submission()
@@ -263,6 +272,7 @@ class _Draft:
                 if transition["to"] == target and not transition.get("loop"):
                     transition["to"] = new_step["id"]
         new_step["next"] = [{"to": target}]
+        self._forward = None
         position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == target)
         self.data["steps"].insert(position, new_step)
 
@@ -304,6 +314,7 @@ class _Draft:
             if not rebuilt:
                 del step["next"]
         self.data["steps"] = [s for s in self.data["steps"] if s["id"] != step_id]
+        self._forward = None
         return True
 
 
@@ -322,9 +333,33 @@ def _apply(
     return Simplified(Procedure.model_validate(draft.data), tuple(draft.trace))
 
 
+def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
+    """Whether the finding needs the applicant to give a lookup key that no step before its lookups can ask for.
+
+    The key is asked at the applicant's first submission, so each new lookup must come after it.
+    """
+    if not finding.adds_fields:
+        return False
+    submission = draft.first_submission()
+    if submission is None:
+        draft.record(finding, Change.NOT_APPLIED, "no submission step of the applicant can ask for the lookup key")
+        return True
+    forward, _ = draft.forward()
+    after_submission = nx.descendants(forward, submission["id"])
+    for facts_by_role in draft.lookups_for(finding).values():
+        if draft.first_needing(facts_by_role) not in after_submission:
+            draft.record(
+                finding,
+                Change.NOT_APPLIED,
+                f"its lookup would come before '{submission['id']}', where the applicant gives the lookup key",
+            )
+            return True
+    return False
+
+
 def _apply_document(draft: _Draft, finding: Finding) -> None:
     document = draft.document(finding.target.id)
-    if document is None:
+    if document is None or _keys_cannot_be_asked(draft, finding):
         return
     if finding.rule == "once-only.conditional":
         sources = draft.lookups_for(finding)
@@ -369,7 +404,7 @@ def _apply_field(draft: _Draft, finding: Finding) -> None:
             if t in draft.catalogue.document_type
         )
     ]
-    if not forms:
+    if not forms or _keys_cannot_be_asked(draft, finding):
         return
     for source_id, facts_by_role in draft.lookups_for(finding).items():
         draft.ensure_lookup(finding, source_id, facts_by_role)

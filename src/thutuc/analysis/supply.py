@@ -16,7 +16,7 @@ import networkx as nx
 
 from thutuc.analysis.findings import AnalysisOptions
 from thutuc.graph import forward_graph, to_graph
-from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure
+from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
 
@@ -295,7 +295,8 @@ class FactSupply:
     def key_status(self, role: str, key: str, step_id: str) -> KeyStatus:
         """How the lookup key ``key`` of ``role`` is known when ``step_id`` runs."""
         suppliers = self.provided_by.get((role, key), [])
-        if any(self.is_citizen_step(s) for s in suppliers):
+        # The applicant declares what their own steps provide, except lookups, whose facts come from a data source.
+        if any(self.is_citizen_step(s) and self.procedure.step[s].kind is not StepKind.LOOKUP for s in suppliers):
             return KeyStatus.DECLARED
         if self.earlier_supplier(role, key, step_id) is not None:
             return KeyStatus.OBTAINED
