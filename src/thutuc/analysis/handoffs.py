@@ -62,7 +62,13 @@ def handoffs(
         once_only_findings = once_only(
             procedure, catalogue, options=AnalysisOptions(options.as_of, options.assume_connected)
         )
-    gone_documents = removed_documents(once_only_findings)
+    gone_documents = frozenset(removed_documents(once_only_findings))
+    key = ("handoffs", options.rules, gone_documents)
+    return list(supply.remembered(key, lambda: _handoffs(supply, options, gone_documents)))
+
+
+def _handoffs(supply: FactSupply, options: AnalysisOptions, gone_documents: frozenset[str]) -> list[Finding]:
+    procedure, catalogue = supply.procedure, supply.catalogue
     found: dict[str, tuple[str, str]] = {}  # step id -> (rule, reason)
     found |= _resubmissions(supply, gone_documents)
     found |= _rechecks_and_consultations(supply, gone_documents, found)

@@ -112,8 +112,12 @@ def once_only(procedure: Procedure, catalogue: Catalogue, *, options: AnalysisOp
     """
     options = options or AnalysisOptions()
     supply = FactSupply.of(procedure, catalogue, options)
+    return list(supply.remembered(("once-only", options.rules), lambda: _once_only(supply, options)))
+
+
+def _once_only(supply: FactSupply, options: AnalysisOptions) -> list[Finding]:
     findings: list[Finding] = []
-    for requirement in procedure.documents:
+    for requirement in supply.procedure.documents:
         if requirement.mode is SubmissionMode.RETRIEVED:
             continue
         finding = _document_finding(requirement, supply)

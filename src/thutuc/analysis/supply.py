@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -21,6 +23,7 @@ from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, P
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
 
 RoleFact = tuple[str, str]
+T = TypeVar("T")
 _RECENT: OrderedDict[tuple[object, ...], FactSupply] = OrderedDict()
 
 
@@ -77,6 +80,13 @@ class FactSupply:
         self._reached: dict[RoleFact, dict[str, str]] = {}
         self._before_need: dict[RoleFact, set[str]] = {}
         self._everywhere: dict[RoleFact, tuple[Supply | None, str | None]] = {}
+        self._results: dict[tuple[object, ...], Any] = {}
+
+    def remembered(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, once per key for this supply: analyzing, then simplifying, asks the same questions."""
+        if key not in self._results:
+            self._results[key] = compute()
+        return self._results[key]
 
     @classmethod
     def of(cls, procedure: Procedure, catalogue: Catalogue, options: AnalysisOptions) -> FactSupply:
