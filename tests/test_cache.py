@@ -1,7 +1,8 @@
-"""The validation cache: hits on unchanged files, never a stale or corrupt answer, and an opt-out."""
+"""The caches of validated models and of whole-run outputs: hits on unchanged inputs, never stale, an opt-out."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from thutuc.cli import cli
-from thutuc.io import ModelCache, validate_paths
+from thutuc.io import ModelCache, OutputCache, inputs_fingerprint, validate_paths, write_atomic
 
 from .conftest import ROOT
 
@@ -80,3 +81,72 @@ def test_the_cli_writes_its_cache_and_no_cache_turns_it_off(tree: Path, tmp_path
     assert not folder.exists()
     assert runner.invoke(cli, ["validate", str(tree / "essential")]).exit_code == 0
     assert list(folder.rglob("*.pickle"))
+
+
+# --- whole-run outputs ---------------------------------------------------------------------
+
+
+def test_an_output_entry_round_trips_and_a_damaged_one_is_dropped(tmp_path: Path):
+    outputs = OutputCache(tmp_path / "outputs")
+    key = OutputCache.key("analyze", "inputs-hash", "json")
+    assert outputs.get(key) is None
+    outputs.put(key, "tổng hợp\n", count=3)
+    assert outputs.get(key) == ("tổng hợp\n", {"count": 3, "sha256": outputs.get(key)[1]["sha256"]})
+    (entry,) = (tmp_path / "outputs").rglob("*.out")
+    entry.write_bytes(entry.read_bytes()[:-3] + b"xx\n")
+    assert outputs.get(key) is None
+    assert not entry.exists()
+    assert OutputCache.key("analyze", "inputs-hash", "md") != key
+
+
+def test_the_inputs_fingerprint_follows_files_and_catalogue(tree: Path):
+    first = inputs_fingerprint([tree / "essential"])
+    assert first is not None
+    assert inputs_fingerprint([tree / "essential"]) == first
+    facts = tree / "catalogue" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after_catalogue = inputs_fingerprint([tree / "essential"])
+    assert after_catalogue != first
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert inputs_fingerprint([tree / "essential"]) not in (first, after_catalogue)
+    assert inputs_fingerprint([tree / "missing"]) is None
+
+
+def test_an_unchanged_analysis_is_served_from_the_cache(tree: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("THUTUC_CACHE_DIR", str(tmp_path / "cli-cache"))
+    runner = CliRunner()
+    command = ["analyze", str(tree / "essential"), "--format", "json", "--as-of", "2026-11-28"]
+    first = runner.invoke(cli, command)
+    assert first.exit_code == 0, first.output
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the inputs were loaded again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("thutuc.io.load_paths", no_loading)
+        again = runner.invoke(cli, command)
+        assert (again.exit_code, again.output) == (0, first.output)
+        other_date = runner.invoke(cli, [*command[:-1], "2026-11-27"])
+        assert other_date.exit_code != 0  # a different option is not served from the cache
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8").replace("Đăng ký khai sinh", "Khai sinh", 1), encoding="utf-8")
+    edited = runner.invoke(cli, command)
+    assert edited.exit_code == 0
+    assert edited.output != first.output
+    uncached = CliRunner().invoke(cli, ["--no-cache", *command])
+    assert uncached.output == edited.output
+
+
+def test_written_files_keep_their_mode_or_follow_the_umask(tmp_path: Path):
+    existing = tmp_path / "existing.txt"
+    existing.write_text("old")
+    existing.chmod(0o640)
+    write_atomic(existing, "new")
+    assert (existing.read_text(), existing.stat().st_mode & 0o777) == ("new", 0o640)
+    previous = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "new.txt", "new")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o640

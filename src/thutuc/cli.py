@@ -56,7 +56,7 @@ def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     "--no-cache",
     is_flag=True,
     envvar="THUTUC_NO_CACHE",
-    help="Validate every file again instead of reusing results for unchanged files "
+    help="Validate and analyze everything again instead of reusing results for unchanged files "
     "(cache: $THUTUC_CACHE_DIR, else ~/.cache/thutuc).",
 )
 @click.pass_context
@@ -242,32 +242,64 @@ def analyze(
       thutuc analyze procedures/ --format md -o build/analysis.md
       thutuc analyze procedures/ --rules once-only --assume-connected tax-db --as-of 2025-07-01
     """
-    from thutuc.analysis import AnalysisOptions, analyze_set
-    from thutuc.analysis.report import report_json, report_markdown, report_text
-    from thutuc.errors import ThutucError
-    from thutuc.io import load_paths, write_atomic
+    from thutuc.io import write_atomic
 
-    try:
-        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
-    except ThutucError as exc:
-        raise _library_error(exc) from None
-    rules = _rule_selection(rule_names)
-    assumed = _assumed(assume_connected, procedure_set.catalogue)
-    report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
     language = "vi" if lang == "vi" else "en"
-    if output_format == "json":
-        text = report_json(report)
-    elif output_format == "md":
-        text = report_markdown(report, language)
-    elif output is None and sys.stdout.isatty():
-        text = _analysis_tables(report, language)
-    else:
-        text = report_text(report, language)
+    on_terminal = output_format == "text" and output is None and sys.stdout.isatty()
+
+    def produce() -> tuple[str, int]:
+        from thutuc.analysis import AnalysisOptions, analyze_set
+        from thutuc.analysis.report import report_json, report_markdown, report_text
+        from thutuc.errors import ThutucError
+        from thutuc.io import load_paths
+
+        try:
+            procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
+        except ThutucError as exc:
+            raise _library_error(exc) from None
+        rules = _rule_selection(rule_names)
+        assumed = _assumed(assume_connected, procedure_set.catalogue)
+        report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
+        if output_format == "json":
+            return report_json(report), len(report.procedures)
+        if output_format == "md":
+            return report_markdown(report, language), len(report.procedures)
+        if on_terminal:
+            return _analysis_tables(report, language), len(report.procedures)
+        return report_text(report, language), len(report.procedures)
+
+    # A terminal table depends on the terminal's width, so only files and pipes are cached.
+    options = ("analyze", output_format, language, str(as_of), *sorted(assume_connected), "|", *sorted(rule_names))
+    text, count = produce() if on_terminal else _cached_output(paths, catalogue_folder, options, produce)
     if output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
-        click.echo(f"wrote {output} ({len(report.procedures)} procedures)", err=True)
+        click.echo(f"wrote {output} ({count} procedures)", err=True)
+
+
+def _cached_output(
+    paths: tuple[str, ...],
+    catalogue_folder: str | None,
+    options: tuple[str, ...],
+    produce: Callable[[], tuple[str, int]],
+) -> tuple[str, int]:
+    """The output of a run, reused when its inputs, options and thutuc itself are unchanged since it was made."""
+    if _cache() is None:
+        return produce()
+    from thutuc.io import OutputCache, inputs_fingerprint
+
+    fingerprint = inputs_fingerprint(paths, catalogue_folder=catalogue_folder)
+    if fingerprint is None:
+        return produce()
+    outputs = OutputCache()
+    key = OutputCache.key(fingerprint, *options)
+    stored = outputs.get(key)
+    if stored is not None and isinstance(stored[1].get("count"), int):
+        return stored[0], stored[1]["count"]
+    text, count = produce()
+    outputs.put(key, text, count=count)
+    return text, count
 
 
 def _catalogue_beside(path: str, catalogue_folder: str | None, fallback: Any = None) -> Any:

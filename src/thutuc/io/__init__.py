@@ -3,13 +3,14 @@
 The loader never prints; every problem reaches the caller as a ``LoadError``.
 """
 
-from thutuc.io.cache import ModelCache, default_cache_folder
+from thutuc.io.cache import ModelCache, OutputCache, default_cache_folder
 from thutuc.io.canonical import dumps, write_atomic
 from thutuc.io.loader import (
     FileReport,
     ProcedureSet,
     ValidationReport,
     find_catalogue,
+    inputs_fingerprint,
     load,
     load_all,
     load_catalogue,
@@ -23,11 +24,13 @@ from thutuc.io.schema import json_schema, json_schema_text
 __all__ = [
     "FileReport",
     "ModelCache",
+    "OutputCache",
     "ProcedureSet",
     "ValidationReport",
     "default_cache_folder",
     "dumps",
     "find_catalogue",
+    "inputs_fingerprint",
     "json_schema",
     "json_schema_text",
     "load",

@@ -1,21 +1,25 @@
-"""A content-hash cache of validated procedures, so that a re-run over unchanged files skips validation.
+"""Content-hash caches: validated procedures, and the outputs of whole runs.
 
-An entry is found only under a key made of the file's bytes, the catalogue's bytes and the code that
-validates, so it cannot be stale; an entry that cannot be read is deleted and the file validated again.
+A re-run over unchanged files skips validation (``ModelCache``) or, when nothing it reads changed, the whole
+run (``OutputCache``). An entry is found only under a key made of the bytes the result came from and of the
+code that made it, so it cannot be stale; an entry that cannot be read, or whose checksum is wrong, is deleted
+and the result made again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from thutuc.io.canonical import write_atomic
 from thutuc.model import Procedure
 
-__all__ = ["ModelCache", "default_cache_folder"]
+__all__ = ["ModelCache", "OutputCache", "default_cache_folder"]
 
 _CODE = ("model/common.py", "model/catalogue.py", "model/procedure.py", "checks.py", "io/loader.py", "io/reader.py")
 
@@ -39,6 +43,26 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@cache
+def _package_fingerprint() -> str:
+    """A hash of all of thutuc's code and package data: any change to it may change an output."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _hash(parts: tuple[str | bytes, ...]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
 class ModelCache:
     """Validated procedures stored as pickles under a folder, keyed by content."""
 
@@ -50,11 +74,7 @@ class ModelCache:
     @staticmethod
     def key(content: bytes, catalogue_fingerprint: str) -> str:
         """The key of a procedure file's bytes checked against a catalogue."""
-        digest = hashlib.sha256()
-        for part in (_code_fingerprint().encode(), catalogue_fingerprint.encode(), content):
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-        return digest.hexdigest()
+        return _hash((_code_fingerprint(), catalogue_fingerprint, content))
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
@@ -94,8 +114,53 @@ class ModelCache:
         """Store a validated procedure; a cache that cannot be written is silently skipped."""
         path = self._path(key)
         try:
-            write_atomic(path, pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL))
-            write_atomic(path.with_suffix(".id"), procedure.id)
+            write_atomic(path, pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            write_atomic(path.with_suffix(".id"), procedure.id, durable=False)
+        except OSError:
+            return
+
+
+class OutputCache:
+    """Outputs of whole runs (a report's text and a few facts about it), keyed by everything they came from.
+
+    Each entry starts with a line of JSON holding the SHA-256 of the text, so that an entry damaged on disk is
+    found, deleted and made again rather than shown.
+    """
+
+    def __init__(self, folder: Path | str | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_folder() / "outputs"
+
+    @staticmethod
+    def key(*parts: str) -> str:
+        """The key of an output made by this code from ``parts`` (the command, its options, its inputs' hash)."""
+        return _hash((_package_fingerprint(), *parts))
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.out"
+
+    def get(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        """The text and facts stored under ``key``, or ``None``; a damaged entry is deleted."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        header, _, body = data.partition(b"\n")
+        try:
+            facts = json.loads(header)
+            if not isinstance(facts, dict) or facts.get("sha256") != hashlib.sha256(body).hexdigest():
+                raise ValueError("checksum mismatch")
+            return body.decode("utf-8"), facts
+        except (ValueError, UnicodeDecodeError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, text: str, **facts: Any) -> None:
+        """Store an output; a cache that cannot be written is silently skipped."""
+        body = text.encode("utf-8")
+        header = json.dumps({**facts, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        try:
+            write_atomic(self._path(key), header + b"\n" + body, durable=False)
         except OSError:
             return
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -580,6 +581,38 @@ def validate_paths(
         reports[name] = FileReport(name, "procedure", procedure_id, tuple(sorted(problems, key=lambda p: p.sort_key)))
     ordered = tuple(reports[k] for k in sorted(reports))
     return ValidationReport(ordered, tuple(procedures), used_catalogue)
+
+
+def inputs_fingerprint(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> str | None:
+    """A hash of every file a run over ``paths`` reads: each file's name as shown and bytes, and its catalogue's.
+
+    ``None`` when a path is missing or unreadable: such a run reports the problem and is not cached.
+    """
+    digest = hashlib.sha256()
+    explicit = Path(catalogue_folder) if catalogue_folder is not None else None
+    catalogue_of: dict[Path, Path | None] = {}
+    folders: set[Path] = set()
+    for path, missing in _expand(paths):
+        if missing is not None:
+            return None
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return None
+        for part in (str(path).encode(), content):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        if explicit is None and path.parent not in catalogue_of:
+            catalogue_of[path.parent] = find_catalogue(path)
+        folder = explicit or catalogue_of[path.parent]
+        if folder is not None and folder.is_dir():
+            folders.add(folder.resolve())
+    for folder in sorted(folders):
+        try:
+            digest.update(f"{folder}:{catalogue_fingerprint(_yaml_files(folder))}".encode())
+        except OSError:
+            return None
+    return digest.hexdigest()
 
 
 def load_all(folder: str | Path) -> ProcedureSet:
