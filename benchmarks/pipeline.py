@@ -164,6 +164,22 @@ def main() -> int:
         click_time = median_time(start([sys.executable, "-c", "import click"]), max(5, repeats))
         rows["e"] = ("`thutuc --help` ÷ `python -c 'import click'`", help_time, click_time, "process start-up")
 
+        # The whole pipeline as a team runs it: validate, then analyze into a report, cold and then warm.
+        def whole_run(cache_folder: Path) -> float:
+            run_environment = {**environment, "THUTUC_CACHE_DIR": str(cache_folder)}
+            begin = time.perf_counter()
+            for arguments in (
+                ["validate", "procedures", "--catalogue", "catalogue"],
+                ["analyze", "procedures", "--catalogue", "catalogue", "--format", "md", "-o", "report.md"],
+            ):
+                subprocess.run(
+                    [str(executable), *arguments], cwd=folder, capture_output=True, check=True, env=run_environment
+                )
+            return time.perf_counter() - begin
+
+        whole_cold = whole_run(folder / "run-cache")
+        whole_warm = statistics.median(whole_run(folder / "run-cache") for _ in range(max(3, repeats)))
+
         shipped = load_paths([ROOT / "procedures"])
         current = [p for p in shipped.procedures if p.status.value == "current"]
         build = median_time(lambda: [procedure_dot(p, shipped.catalogue) for p in current], repeats)
@@ -196,10 +212,12 @@ def main() -> int:
         f"({warm_models:.3f} s / {cold_time:.3f} s).",
         f"- Throughput: load + validate {count / load:.0f} procedures/s; analyze + simplify + diff "
         f"{count / work:.0f} procedures/s.",
-        f"- 10,000 procedures, extrapolated linearly from this run on one core: load + validate + analyze + "
-        f"simplify + diff {10_000 * (load + work) / count:.0f} s cold (target: under 60 s); a warm re-validation "
-        f"{10_000 * warm_time / count:.1f} s, but analysis results are not cached, so a warm analysis costs "
-        f"{10_000 * (warm_models + work) / count:.0f} s (target: under 5 s).",
+        f"- The whole run as a team runs it (`thutuc validate`, then `thutuc analyze --format md -o report.md`, "
+        f"two processes) on {count} procedures: {whole_cold:.2f} s cold, {whole_warm:.2f} s warm.",
+        f"- 10,000 procedures, extrapolated linearly from this run (one core): load + validate + analyze + "
+        f"simplify + diff {10_000 * (load + work) / count:.0f} s cold (target: under 60 s); the whole run warm "
+        f"{10_000 * whole_warm / count:.1f} s (target: under 5 s), an overestimate, as process start-up is counted "
+        f"{10_000 // count} times.",
         f"- Peak memory (resident): {peak:.0f} MiB.",
         f"- Machine: {machine()}.",
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,35 @@ def test_written_files_keep_their_mode_or_follow_the_umask(tmp_path: Path):
     finally:
         os.umask(previous)
     assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_run_served_from_the_output_cache_loads_no_model_code(tree: Path, tmp_path: Path):
+    environment = {**os.environ, "THUTUC_CACHE_DIR": str(tmp_path / "cli-cache")}
+    command = ["analyze", str(tree / "essential"), "--format", "md", "-o", str(tmp_path / "report.md")]
+    probe = (
+        "import sys\n"
+        "from thutuc.cli import cli\n"
+        f"cli.main({command!r}, standalone_mode=False)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'networkx', 'yaml'}))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True)
+    assert "pydantic" in first.stdout
+    warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True)
+    assert warm.stdout.strip() == "[]"
+
+
+def test_a_validation_with_problems_is_served_from_the_cache_with_its_verdict(tree: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("THUTUC_CACHE_DIR", str(tmp_path / "cli-cache"))
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8").replace("actor: citizen", "actor: citzen", 1), encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["validate", str(tree / "essential")])
+    assert first.exit_code == 1
+    assert "unknown-actor" in first.output
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("the files were validated again")
+
+    monkeypatch.setattr("thutuc.io.validate_paths", no_validation)
+    again = runner.invoke(cli, ["validate", str(tree / "essential")])
+    assert (again.exit_code, again.output) == (1, first.output)

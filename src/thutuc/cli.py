@@ -90,29 +90,36 @@ def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format
     Example:
       thutuc validate procedures/
     """
-    import json
 
-    from thutuc.io import validate_paths
+    def produce() -> tuple[str, dict[str, Any]]:
+        import json
 
-    report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=_cache(), models=False)
-    problems = report.problems
-    if output_format == "json":
-        payload = {
-            "ok": report.ok,
-            "files": [{"path": f.path, "kind": f.kind, "id": f.id, "problems": len(f.problems)} for f in report.files],
-            "problems": [p.to_dict() for p in problems],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        for problem in problems:
-            click.echo(problem.format())
+        from thutuc.io import validate_paths
+
+        report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=_cache(), models=False)
+        problems = report.problems
+        if output_format == "json":
+            payload = {
+                "ok": report.ok,
+                "files": [
+                    {"path": f.path, "kind": f.kind, "id": f.id, "problems": len(f.problems)} for f in report.files
+                ],
+                "problems": [p.to_dict() for p in problems],
+            }
+            return json.dumps(payload, ensure_ascii=False, indent=2) + "\n", {"ok": report.ok}
         failing = sum(1 for f in report.files if f.problems)
         checked = len(report.files)
         if problems:
-            click.echo(f"\nchecked {checked} file(s): {len(problems)} problem(s) in {failing} file(s)", err=True)
+            verdict = f"\nchecked {checked} file(s): {len(problems)} problem(s) in {failing} file(s)"
         else:
-            click.echo(f"checked {checked} file(s): all valid", err=True)
-    sys.exit(0 if report.ok else 1)
+            verdict = f"checked {checked} file(s): all valid"
+        return "".join(f"{problem.format()}\n" for problem in problems), {"ok": report.ok, "verdict": verdict}
+
+    text, facts = _cached_output(paths, catalogue_folder, ("validate", output_format), produce)
+    click.echo(text, nl=False)
+    if facts.get("verdict"):
+        click.echo(facts["verdict"], err=True)
+    sys.exit(0 if facts.get("ok") else 1)
 
 
 @cli.command()
@@ -247,7 +254,7 @@ def analyze(
     language = "vi" if lang == "vi" else "en"
     on_terminal = output_format == "text" and output is None and sys.stdout.isatty()
 
-    def produce() -> tuple[str, int]:
+    def produce() -> tuple[str, dict[str, Any]]:
         from thutuc.analysis import AnalysisOptions, analyze_set
         from thutuc.analysis.report import report_json, report_markdown, report_text
         from thutuc.errors import ThutucError
@@ -261,30 +268,33 @@ def analyze(
         assumed = _assumed(assume_connected, procedure_set.catalogue)
         report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
         if output_format == "json":
-            return report_json(report), len(report.procedures)
-        if output_format == "md":
-            return report_markdown(report, language), len(report.procedures)
-        if on_terminal:
-            return _analysis_tables(report, language), len(report.procedures)
-        return report_text(report, language), len(report.procedures)
+            text = report_json(report)
+        elif output_format == "md":
+            text = report_markdown(report, language)
+        elif on_terminal:
+            text = _analysis_tables(report, language)
+        else:
+            text = report_text(report, language)
+        return text, {"count": len(report.procedures)}
 
     # A terminal table depends on the terminal's width, so only files and pipes are cached.
     options = ("analyze", output_format, language, str(as_of), *sorted(assume_connected), "|", *sorted(rule_names))
-    text, count = produce() if on_terminal else _cached_output(paths, catalogue_folder, options, produce)
+    text, facts = produce() if on_terminal else _cached_output(paths, catalogue_folder, options, produce)
     if output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
-        click.echo(f"wrote {output} ({count} procedures)", err=True)
+        click.echo(f"wrote {output} ({facts['count']} procedures)", err=True)
 
 
 def _cached_output(
     paths: tuple[str, ...],
     catalogue_folder: str | None,
     options: tuple[str, ...],
-    produce: Callable[[], tuple[str, int]],
-) -> tuple[str, int]:
-    """The output of a run, reused when its inputs, options and thutuc itself are unchanged since it was made."""
+    produce: Callable[[], tuple[str, dict[str, Any]]],
+) -> tuple[str, dict[str, Any]]:
+    """A run's output and facts about it (a count, a verdict), reused when its inputs, options and thutuc itself
+    are unchanged since it was made."""
     if _cache() is None:
         return produce()
     from thutuc.io import OutputCache, inputs_fingerprint
@@ -295,11 +305,11 @@ def _cached_output(
     outputs = OutputCache()
     key = OutputCache.key(fingerprint, *options)
     stored = outputs.get(key)
-    if stored is not None and isinstance(stored[1].get("count"), int):
-        return stored[0], stored[1]["count"]
-    text, count = produce()
-    outputs.put(key, text, count=count)
-    return text, count
+    if stored is not None:
+        return stored
+    text, facts = produce()
+    outputs.put(key, text, **facts)
+    return text, facts
 
 
 def _catalogue_beside(path: str, catalogue_folder: str | None, fallback: Any = None) -> Any:

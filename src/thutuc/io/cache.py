@@ -14,10 +14,12 @@ import os
 import pickle
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from thutuc.io.canonical import write_atomic
-from thutuc.model import Procedure
+from thutuc.io.files import write_atomic
+
+if TYPE_CHECKING:
+    from thutuc.model import Procedure
 
 __all__ = ["ModelCache", "OutputCache", "default_cache_folder"]
 
@@ -99,6 +101,8 @@ class ModelCache:
         except OSError:
             self.misses += 1
             return None
+        from thutuc.model import Procedure  # only here: a run served from the output cache never needs it
+
         try:
             procedure = pickle.loads(data)
             if not isinstance(procedure, Procedure):
@@ -163,12 +167,3 @@ class OutputCache:
             write_atomic(self._path(key), header + b"\n" + body, durable=False)
         except OSError:
             return
-
-
-def catalogue_fingerprint(files: list[Path]) -> str:
-    """A hash of the catalogue files' names and bytes."""
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +18,15 @@ from pydantic import BaseModel, ValidationError
 
 from thutuc.checks import check_catalogue, check_procedure
 from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
-from thutuc.io.cache import ModelCache, catalogue_fingerprint
+from thutuc.io.cache import ModelCache
+from thutuc.io.files import (
+    CATALOGUE_FOLDER,
+    catalogue_fingerprint,
+    expand_paths,
+    find_catalogue,
+    shown_path,
+    yaml_files,
+)
 from thutuc.io.reader import YamlTree, read_yaml
 from thutuc.model import Actor, Catalogue, CatalogueFile, DocumentRequirement, Procedure, Result, Role, Step
 
@@ -37,8 +44,6 @@ __all__ = [
     "validate_paths",
 ]
 
-CATALOGUE_FOLDER = "catalogue"
-YAML_SUFFIXES = (".yaml", ".yml")
 _MODELS: dict[str, type[BaseModel]] = {"procedure": Procedure, "catalogue": CatalogueFile}
 _ID_HINT = "ids are kebab-case: lower-case letters, digits and single hyphens, e.g. 'birth-registration'"
 _FACT_HINT = "fact ids are 'subject.attribute' in snake_case, e.g. 'person.marital_status'"
@@ -315,16 +320,6 @@ def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>"
     return parsed.model  # type: ignore[return-value]
 
 
-def find_catalogue(start: str | Path) -> Path | None:
-    """The nearest ``catalogue/`` folder beside ``start`` or beside one of its parents."""
-    here = Path(start).resolve()
-    for folder in [here, *here.parents] if here.is_dir() else here.parents:
-        candidate = folder / CATALOGUE_FOLDER
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
 def load(path: str | Path, *, catalogue: Catalogue | None = None) -> Procedure:
     """The procedure in ``path``; the catalogue is found beside it unless given.
 
@@ -355,15 +350,11 @@ def _catalogue_for(path: Path) -> Catalogue:
     return load_catalogue(folder)
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-
-
 def _catalogue_problems(folder: Path) -> tuple[Catalogue | None, dict[str, list[Problem]]]:
     """The merged catalogue of a folder, and the problems of each of its files."""
     problems: dict[str, list[Problem]] = {}
     parsed: list[tuple[str, CatalogueFile, YamlTree]] = []
-    for path in _yaml_files(folder):
+    for path in yaml_files(folder):
         name = str(path)
         problems[name] = []
         try:
@@ -458,24 +449,9 @@ class ValidationReport:
         return not any(f.problems for f in self.files)
 
 
-def _shown(path: Path) -> Path:
-    """The path as reports show it: relative to the working folder when inside it."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd())
-    except ValueError:
-        return absolute
-
-
 def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Problem | None]]:
-    for raw in paths:
-        path = _shown(Path(raw))
-        if path.is_dir():
-            yield from ((p, None) for p in _yaml_files(path))
-        elif path.is_file():
-            yield path, None
-        else:
-            yield path, Problem(ErrorCode.UNREADABLE, "no such file or folder", str(path))
+    for path, exists in expand_paths(paths):
+        yield path, None if exists else Problem(ErrorCode.UNREADABLE, "no such file or folder", str(path))
 
 
 def validate_paths(
@@ -500,7 +476,7 @@ def validate_paths(
     used_catalogue: Catalogue | None = None
 
     def catalogue_at(folder: Path) -> Catalogue | None:
-        folder = _shown(folder)
+        folder = shown_path(folder)
         if folder not in catalogues:
             catalogue, problems = _catalogue_problems(folder)
             catalogues[folder] = catalogue
@@ -525,9 +501,9 @@ def validate_paths(
         if cache is not None and path.parent.name != CATALOGUE_FOLDER:
             folder = explicit or find_catalogue(path)
             if folder is not None and folder.is_dir() and catalogue_at(folder) is not None:
-                shown = _shown(folder)
+                shown = shown_path(folder)
                 if shown not in fingerprints:
-                    fingerprints[shown] = catalogue_fingerprint(list(_yaml_files(folder)))
+                    fingerprints[shown] = catalogue_fingerprint(list(yaml_files(folder)))
                 key = ModelCache.key(content, fingerprints[shown])
                 known = cache.validated_id(key) if not models else None
                 if known is not None and known not in ids:
@@ -581,38 +557,6 @@ def validate_paths(
         reports[name] = FileReport(name, "procedure", procedure_id, tuple(sorted(problems, key=lambda p: p.sort_key)))
     ordered = tuple(reports[k] for k in sorted(reports))
     return ValidationReport(ordered, tuple(procedures), used_catalogue)
-
-
-def inputs_fingerprint(paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None) -> str | None:
-    """A hash of every file a run over ``paths`` reads: each file's name as shown and bytes, and its catalogue's.
-
-    ``None`` when a path is missing or unreadable: such a run reports the problem and is not cached.
-    """
-    digest = hashlib.sha256()
-    explicit = Path(catalogue_folder) if catalogue_folder is not None else None
-    catalogue_of: dict[Path, Path | None] = {}
-    folders: set[Path] = set()
-    for path, missing in _expand(paths):
-        if missing is not None:
-            return None
-        try:
-            content = path.read_bytes()
-        except OSError:
-            return None
-        for part in (str(path).encode(), content):
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-        if explicit is None and path.parent not in catalogue_of:
-            catalogue_of[path.parent] = find_catalogue(path)
-        folder = explicit or catalogue_of[path.parent]
-        if folder is not None and folder.is_dir():
-            folders.add(folder.resolve())
-    for folder in sorted(folders):
-        try:
-            digest.update(f"{folder}:{catalogue_fingerprint(_yaml_files(folder))}".encode())
-        except OSError:
-            return None
-    return digest.hexdigest()
 
 
 def load_all(folder: str | Path) -> ProcedureSet:
