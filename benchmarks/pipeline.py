@@ -118,6 +118,14 @@ def main() -> int:
             )
 
         cold_time = median_time(cold, repeats)
+
+        def cold_verdicts(workers: int) -> Callable[[], object]:
+            return lambda: validate_paths(
+                [folder / "procedures"], catalogue_folder=catalogue_folder, models=False, workers=workers
+            )
+
+        serial_verdicts = median_time(cold_verdicts(1), repeats)
+        parallel_verdicts = median_time(cold_verdicts(os.cpu_count() or 1), repeats)
         cold()
         warm_time = median_time(
             lambda: validate_paths(
@@ -215,6 +223,8 @@ def main() -> int:
     extra = [
         f"- (d) with the garbage collector paused: {large_paused / small_paused:.2f} "
         f"({large_paused:.3f} s / {small_paused:.3f} s).",
+        f"- Validation (verdicts only, no cache) in {os.cpu_count()} processes ÷ in one: "
+        f"{parallel_verdicts / serial_verdicts:.2f} ({parallel_verdicts:.3f} s / {serial_verdicts:.3f} s).",
         f"- Warm re-load with the models (for analysis) ÷ cold validation: {warm_models / cold_time:.2f} "
         f"({warm_models:.3f} s / {cold_time:.3f} s).",
         f"- Throughput: load + validate {count / load:.0f} procedures/s; analyze + simplify + diff "

@@ -184,3 +184,27 @@ def test_a_validation_with_problems_is_served_from_the_cache_with_its_verdict(tr
     monkeypatch.setattr("thutuc.io.validate_paths", no_validation)
     again = runner.invoke(cli, ["validate", str(tree / "essential")])
     assert (again.exit_code, again.output) == (1, first.output)
+
+
+# --- validating in several processes -------------------------------------------------------
+
+
+def test_validating_in_processes_gives_the_same_verdicts_as_one(tree: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("thutuc.io.loader._FILES_PER_WORKER", 2)
+    source = tree / "essential" / "09-birth-registration.yaml"
+    text = source.read_text(encoding="utf-8")
+    for number in range(8):
+        copy = text.replace("id: birth-registration", f"id: birth-registration-{number}", 1)
+        (tree / "essential" / f"50-copy-{number}.yaml").write_text(copy, encoding="utf-8")
+    # The last file reuses the first copy's id, and another has a broken reference.
+    same_id = text.replace("id: birth-registration", "id: birth-registration-0", 1)
+    (tree / "essential" / "99-same-id.yaml").write_text(same_id, encoding="utf-8")
+    broken = tree / "essential" / "50-copy-3.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("actor: citizen", "actor: citzen", 1))
+    one = validate_paths([tree / "essential"], models=False, workers=1)
+    several = validate_paths([tree / "essential"], models=False, workers=2, cache=ModelCache(tmp_path / "cache"))
+    assert several.files == one.files
+    codes = {p.code.slug for p in one.problems}
+    assert {"duplicate-id", "unknown-actor"} <= codes
+    (duplicate,) = [p for p in several.problems if p.code.slug == "duplicate-id"]
+    assert (duplicate.file.endswith("99-same-id.yaml"), duplicate.line > 1) == (True, True)

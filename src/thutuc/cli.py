@@ -79,7 +79,12 @@ def cli(context: click.Context, no_cache: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @catalogue_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS_VALIDATE), default="text", show_default=True)
-def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format: str) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes to validate with. Default: one per core, for folders large enough to gain from it.",
+)
+def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format: str, jobs: int | None) -> None:
     """Check procedure and catalogue files; folders are searched recursively.
 
     Prints every problem as FILE:LINE:COLUMN: error CODE name: message, with a hint
@@ -96,7 +101,7 @@ def validate(paths: tuple[str, ...], catalogue_folder: str | None, output_format
 
         from thutuc.io import validate_paths
 
-        report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=_cache(), models=False)
+        report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=_cache(), models=False, workers=jobs)
         problems = report.problems
         if output_format == "json":
             payload = {

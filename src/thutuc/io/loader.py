@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -454,12 +456,17 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Problem | None]
         yield path, None if exists else Problem(ErrorCode.UNREADABLE, "no such file or folder", str(path))
 
 
+# Below this many files per process, starting the processes costs more than they save.
+_FILES_PER_WORKER = 100
+
+
 def validate_paths(
     paths: Iterable[str | Path],
     *,
     catalogue_folder: str | Path | None = None,
     cache: ModelCache | None = None,
     models: bool = True,
+    workers: int | None = None,
 ) -> ValidationReport:
     """Validate files and folders (recursively); never raises for a problem in a file.
 
@@ -467,7 +474,77 @@ def validate_paths(
     ``catalogue/`` folder beside it or its parents. With a ``cache``, a procedure file whose
     bytes, catalogue and validating code are unchanged since it last validated is not parsed again;
     with ``models=False`` the report then holds its verdict only, not its model (``procedures`` is empty).
+
+    With ``models=False`` and many files, the files are validated in ``workers`` processes (default: one per
+    core); the verdicts are small to send back, where models cost as much to send as to make again.
     """
+    paths = list(paths)
+    if not models:
+        files = [path for path, _ in _expand(paths)]
+        workers = workers if workers is not None else os.cpu_count() or 1
+        workers = min(workers, len(files) // _FILES_PER_WORKER)
+        if workers > 1:
+            return _validate_in_parallel(files, catalogue_folder, cache, workers)
+    return _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=models)
+
+
+def _validate_in_parallel(
+    files: list[Path], catalogue_folder: str | Path | None, cache: ModelCache | None, workers: int
+) -> ValidationReport:
+    """Verdicts of contiguous chunks of files from separate processes, merged in path order.
+
+    A procedure id used in two chunks is reported on the later file, as one process would have.
+    """
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    task = partial(_validate_chunk, catalogue_folder=catalogue_folder, cache=cache)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        reports = list(pool.map(task, chunks))
+    merged: dict[str, FileReport] = {}
+    first_file_of: dict[str, str] = {}
+    for report in reports:
+        for file in report.files:
+            if file.path in merged:
+                continue  # a catalogue file, reported by every chunk that used it
+            if file.kind == "procedure" and file.id is not None:
+                owner = first_file_of.setdefault(file.id, file.path)
+                already = any(p.code is ErrorCode.DUPLICATE_ID for p in file.problems)
+                if owner != file.path and not already:
+                    file = replace(file, problems=_with_duplicate_id(file, owner))
+            merged[file.path] = file
+    return ValidationReport(tuple(merged[k] for k in sorted(merged)))
+
+
+def _validate_chunk(
+    files: list[Path], *, catalogue_folder: str | Path | None, cache: ModelCache | None
+) -> ValidationReport:
+    report = _validate(files, catalogue_folder=catalogue_folder, cache=cache, models=False)
+    return ValidationReport(report.files)  # the verdicts only: the catalogue stays in the worker
+
+
+def _with_duplicate_id(file: FileReport, owner: str) -> tuple[Problem, ...]:
+    try:
+        line, column = _parse(_read(Path(file.path)), file.path).tree.locate(("id",))
+    except LoadError:
+        line, column = 1, 1
+    problem = Problem(
+        ErrorCode.DUPLICATE_ID,
+        f"procedure id '{file.id}' is already used by {owner}",
+        file.path,
+        line,
+        column,
+        hint="give each procedure its own id",
+    )
+    return tuple(sorted((*file.problems, problem), key=lambda p: p.sort_key))
+
+
+def _validate(
+    paths: Iterable[str | Path],
+    *,
+    catalogue_folder: str | Path | None,
+    cache: ModelCache | None,
+    models: bool,
+) -> ValidationReport:
     reports: dict[str, FileReport] = {}
     catalogues: dict[Path, Catalogue | None] = {}
     fingerprints: dict[Path, str] = {}
