@@ -241,18 +241,20 @@ KEY_SOURCES = [{"url": "https://example.org/thutuc/test", "confidence": "inferre
 class TestLookupKeys:
     """Cases the property tests found: a lookup key the applicant gives must be asked before its lookup."""
 
-    def pair(self, steps: list[dict], *, key_source_holds_key: bool = False) -> tuple[Catalogue, Procedure]:
+    def pair(
+        self, steps: list[dict], *, key_source_holds_key: bool = False, form_proves_more: bool = False
+    ) -> tuple[Catalogue, Procedure]:
         # document-0 declares fact 0; source-0 is looked up by fact 0 itself, source-1 by fact 1 and is connected.
         held = ["person.attribute_0", "person.attribute_1"] if key_source_holds_key else ["person.attribute_0"]
         catalogue = Catalogue.model_validate(
             {
                 "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
-                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
+                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(3)],
                 "document_types": [
                     {
                         "id": "form",
                         "name": {"vi": "Tờ khai"},
-                        "proves": ["person.attribute_0"],
+                        "proves": ["person.attribute_0", *(["person.attribute_2"] if form_proves_more else [])],
                         "declaration": True,
                         "sources": KEY_SOURCES,
                     }
@@ -271,7 +273,7 @@ class TestLookupKeys:
                         "id": "source-1",
                         "name": {"vi": "Nguồn 1"},
                         "kind": "database",
-                        "holds": [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in (1, 0)],
+                        "holds": [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in (1, 0, 2)],
                         "lookup_key": "person.attribute_1",
                         "connections": [{"to": "agency-0", "since": "2015-01-01"}],
                         "legal_basis": [{"document": "test"}],
@@ -329,6 +331,17 @@ class TestLookupKeys:
             key_source_holds_key=True,
         )
         assert check(procedure, simplify(procedure, catalogue=catalogue, as_of=AS_OF).procedure, catalogue) == []
+
+    def test_a_lookup_does_not_move_before_the_step_that_gives_its_key(self):
+        # The submission needs fact 0 and is where the applicant gives source-1's key: a lookup of fact 0 in
+        # source-1 would have to come before the submission, so that finding is not applied.
+        submit = self.step("submit", "submit", to="look", needs={"applicant": ["person.attribute_0"]})
+        look = self.applicants_lookup(["person.attribute_0"])
+        catalogue, procedure = self.pair([submit, look], form_proves_more=True)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        order = [s.id for s in result.procedure.steps]
+        assert "lookup-source-1" not in order or order.index("lookup-source-1") > order.index("submit")
 
     @pytest.mark.parametrize(
         "steps",

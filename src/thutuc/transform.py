@@ -173,6 +173,24 @@ class _Draft:
             (s for s in self.data["steps"] if s["actor"] in citizens and s["kind"] == StepKind.SUBMIT.value), None
         )
 
+    def suppliers(self, role: str, fact: str) -> set[str]:
+        """Steps that provide the fact, or consume a document of the role proving it."""
+        proving = {
+            d["id"]
+            for d in self.data["documents"]
+            if d.get("about", "applicant") == role
+            and any(
+                t in self.catalogue.document_type and fact in self.catalogue.document_type[t].proves
+                for alternative in (d.get("any_of") or [[d.get("document_type")]])
+                for t in alternative
+            )
+        }
+        return {
+            s["id"]
+            for s in self.data["steps"]
+            if fact in s.get("provides", {}).get(role, []) or proving.intersection(s.get("consumes", []))
+        }
+
     def add_provided(self, step: dict[str, Any], role: str, fact: str) -> bool:
         provides = step.setdefault("provides", {})
         facts = provides.setdefault(role, [])
@@ -334,26 +352,39 @@ def _apply(
 
 
 def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
-    """Whether the finding needs the applicant to give a lookup key that no step before its lookups can ask for.
+    """Whether a lookup the finding needs would come before every step that gives or establishes its key.
 
-    The key is asked at the applicant's first submission, so each new lookup must come after it.
+    A key the finding asks the applicant for is given at their first submission. A lookup goes before the
+    first step needing its facts (an existing one moves there when it must), so that step must follow a
+    supplier of the key, or the simplified procedure would look up with nothing to look up by.
     """
-    if not finding.adds_fields:
-        return False
     submission = draft.first_submission()
-    if submission is None:
+    asked = {tuple(pair.split(":", 1)) for pair in finding.adds_fields}
+    if asked and submission is None:
         draft.record(finding, Change.NOT_APPLIED, "no submission step of the applicant can ask for the lookup key")
         return True
     forward, _ = draft.forward()
-    after_submission = nx.descendants(forward, submission["id"])
-    for facts_by_role in draft.lookups_for(finding).values():
-        if draft.first_needing(facts_by_role) not in after_submission:
-            draft.record(
-                finding,
-                Change.NOT_APPLIED,
-                f"its lookup would come before '{submission['id']}', where the applicant gives the lookup key",
-            )
-            return True
+    for source_id, facts_by_role in draft.lookups_for(finding).items():
+        key = draft.catalogue.data_source[source_id].lookup_key or ""
+        existing = draft.step(f"lookup-{source_id}")
+        wanted = {role: list(facts) for role, facts in (existing or {}).get("provides", {}).items()}
+        for role, facts in facts_by_role.items():
+            wanted.setdefault(role, []).extend(facts)
+        target = draft.first_needing(wanted)
+        if existing is not None and (target == existing["id"] or target in nx.descendants(forward, existing["id"])):
+            continue  # the lookup stays where it is, after its key as before
+        earlier = nx.ancestors(forward, target)
+        for role in wanted:
+            suppliers = draft.suppliers(role, key) - {f"lookup-{source_id}"}
+            if (role, key) in asked and submission is not None:
+                suppliers.add(submission["id"])
+            if not suppliers & earlier:
+                draft.record(
+                    finding,
+                    Change.NOT_APPLIED,
+                    f"its lookup in {source_id} would come before '{target}', after no step giving {role}:{key}",
+                )
+                return True
     return False
 
 
