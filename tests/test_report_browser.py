@@ -233,11 +233,15 @@ def test_the_language_switch_goes_both_ways(driver: Any, report: Path):
 def test_a_diagram_zooms_in_place(driver: Any, report: Path):
     _open(driver, report / "services" / "birth-registration.en.html")
     figure = driver.find_element("css selector", "figure.diagram")
+    assert "zoomed" not in figure.get_attribute("class"), "a diagram first shows its whole shape"
     image = figure.find_element("tag name", "img")
     fitted = image.size["width"]
-    figure.find_element("css selector", "button.zoom").click()
+    button = figure.find_element("css selector", "button.zoom")
+    button.click()
     assert "zoomed" in figure.get_attribute("class")
-    assert image.size["width"] > fitted
+    assert image.size["width"] == int(image.get_attribute("width")) > fitted
+    button.click()
+    assert image.size["width"] == fitted
 
 
 def _no_alert(driver: Any) -> None:

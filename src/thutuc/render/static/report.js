@@ -6,7 +6,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "zoom";
-    button.textContent = figure.getAttribute("data-zoom-in");
+    button.textContent = figure.getAttribute(figure.classList.contains("zoomed") ? "data-zoom-out" : "data-zoom-in");
     button.addEventListener("click", function () {
       var zoomed = figure.classList.toggle("zoomed");
       button.textContent = figure.getAttribute(zoomed ? "data-zoom-out" : "data-zoom-in");
