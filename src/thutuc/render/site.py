@@ -547,9 +547,13 @@ def _finding_view(finding: Any, catalogue: Catalogue, lang: Lang) -> dict[str, A
         for key, value in finding.saving.model_dump().items()
         if value and key not in ("cost_vnd", "working_days")
     }
-    saving_text = ", ".join(f"{key.replace('_', ' ')} {value:g}" for key, value in saving.items())
+    labels = {key: words[0 if lang == "vi" else 1] for key, words, _ in _METRICS}
+    labels["working_days"] = labels["critical_path_days"]
+    saving_text = ", ".join(f"{labels.get(key, key).lower()} {value:g}" for key, value in saving.items())
     if finding.saving.working_days:
-        saving_text += (", " if saving_text else "") + f"working days {finding.saving.working_days:g}"
+        saving_text += (
+            ", " if saving_text else ""
+        ) + f"{labels['working_days'].lower()} {finding.saving.working_days:g}"
     if finding.saving.cost_vnd:
         saving_text += (", " if saving_text else "") + f"{_number(finding.saving.cost_vnd, lang)} VND"
     details = [
