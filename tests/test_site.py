@@ -247,3 +247,38 @@ class TestCommand:
         result = CliRunner().invoke(cli, ["report", str(ROOT / "procedures/essential"), "-o", str(existing)])
         assert result.exit_code == 2
         assert "is a file" in result.output
+
+
+def test_a_baseline_without_its_current_version_stands_as_a_service(shipped_set: ProcedureSet):
+    baseline = next(p for p in shipped_set.procedures if p.status is ProcedureStatus.BASELINE)
+    files = build_site(ProcedureSet(shipped_set.catalogue, (baseline,)), workers=1)
+    assert f"services/{baseline.id}.en.html" in files
+    assert files["index.en.html"].decode().count("<tr data-level=") == 1
+    assert not any(name.endswith("-reform.en.svg") for name in files), "no reform without the current version"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "digits", "text"),
+    [
+        (1801300, "en", 0, "1,801,300"),
+        (1801300, "vi", 0, "1.801.300"),
+        (3.75, "vi", 1, "3,8"),
+        (7.0, "en", 1, "7"),
+        (None, "vi", 0, "–"),
+    ],
+)
+def test_numbers_are_written_the_way_each_language_writes_them(value, lang, digits, text):
+    from thutuc.render.site import _number
+
+    assert _number(value, lang, digits) == text
+
+
+def test_the_vietnamese_pages_speak_vietnamese(shipped_site: dict[str, bytes], shipped_set: ProcedureSet):
+    index = html.unescape(shipped_site["index.html"].decode())
+    assert '<html lang="vi">' in index
+    assert "Đọc bằng tiếng Việt" not in index
+    assert "Read in English" in index
+    procedure = next(p for p in shipped_set.procedures if p.status is ProcedureStatus.CURRENT)
+    page = html.unescape(shipped_site[f"services/{procedure.id}.html"].decode())
+    assert "Căn cứ pháp lý" in page
+    assert "Legal basis" not in page
