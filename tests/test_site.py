@@ -282,3 +282,26 @@ def test_the_vietnamese_pages_speak_vietnamese(shipped_site: dict[str, bytes], s
     page = html.unescape(shipped_site[f"services/{procedure.id}.html"].decode())
     assert "Căn cứ pháp lý" in page
     assert "Legal basis" not in page
+
+
+def test_the_index_names_what_can_go_and_what_blocks_full_online(
+    shipped_site: dict[str, bytes], shipped_set: ProcedureSet
+):
+    import datetime as dt
+
+    from thutuc.analysis import AnalysisOptions, Severity, analyze_set
+
+    report = analyze_set(shipped_set, options=AnalysisOptions(as_of=dt.date(2026, 11, 28)))
+    rows = {
+        re.search(r'data-search="([a-z0-9-]+) ', row).group(1): row
+        for row in shipped_site["index.en.html"].decode().split("<tr data-level=")[1:]
+    }
+    assert len(rows) == sum(1 for p in report.procedures if p.status == "current")
+    for analysis in report.procedures:
+        if analysis.id not in rows:
+            continue
+        severities = {f.severity for f in analysis.findings}
+        row = rows[analysis.id]
+        assert ("Blocks full online:" in row) == (Severity.BLOCKER in severities), analysis.id
+        assert ("Can go:" in row) == (Severity.OPPORTUNITY in severities), analysis.id
+        assert ("Nothing to remove, no blocker" in row) == (not severities & {Severity.BLOCKER, Severity.OPPORTUNITY})

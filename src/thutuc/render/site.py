@@ -251,7 +251,7 @@ def _main_findings(analysis: ProcedureAnalysis, lang: Lang) -> list[str]:
         )
         lines.append(("Cản trở toàn trình: " if vi else "Blocks full online: ") + kinds)
     if not lines:
-        lines.append("Không có phát hiện nào" if vi else "No finding")
+        lines.append("Không có gì để bỏ, không có cản trở" if vi else "Nothing to remove, no blocker")
     return lines
 
 
