@@ -305,3 +305,10 @@ def test_the_index_names_what_can_go_and_what_blocks_full_online(
         assert ("Blocks full online:" in row) == (Severity.BLOCKER in severities), analysis.id
         assert ("Can go:" in row) == (Severity.OPPORTUNITY in severities), analysis.id
         assert ("Nothing to remove, no blocker" in row) == (not severities & {Severity.BLOCKER, Severity.OPPORTUNITY})
+
+
+def test_every_rule_has_a_vietnamese_title_for_the_vietnamese_pages():
+    from thutuc.analysis import RULES
+
+    untitled = [rule.id for rule in RULES.values() if not rule.title_vi.strip() or rule.title_vi == rule.title]
+    assert untitled == []
