@@ -27,9 +27,16 @@ DRIVER_NAMES = ("chromedriver",)
 
 def find_browser() -> tuple[str, str] | None:
     """(Chromium, chromedriver) executables, from $CHROMIUM / $CHROMEDRIVER or the PATH; None if missing."""
-    browser = os.environ.get("CHROMIUM") or next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
-    driver = os.environ.get("CHROMEDRIVER") or next(filter(None, map(shutil.which, DRIVER_NAMES)), None)
+    browser = _executable("CHROMIUM", CHROMIUM_NAMES)
+    driver = _executable("CHROMEDRIVER", DRIVER_NAMES)
     return (browser, driver) if browser and driver else None
+
+
+def _executable(variable: str, names: tuple[str, ...]) -> str | None:
+    """The program named by ``$variable`` when set, else the first of ``names`` on the PATH."""
+    if os.environ.get(variable):
+        return shutil.which(os.environ[variable])
+    return next(filter(None, map(shutil.which, names)), None)
 
 
 def chromium_driver(width: int = 1400, height: int = 1000) -> Any:
