@@ -154,6 +154,25 @@ def test_the_scripts_run_under_the_content_security_policy(driver: Any, report: 
     assert colour == "solid", "report.css applied"
 
 
+def test_without_javascript_the_pages_read_fully_and_show_no_dead_controls(driver: Any, report: Path):
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        _open(driver, report / "index.en.html")
+        rows = driver.find_elements("css selector", "#services-table tbody tr")
+        assert len(rows) == len(list((report / "services").glob("*.en.html")))
+        assert all(row.is_displayed() for row in rows)
+        assert not driver.find_element("id", "controls").is_displayed(), "no filter that would do nothing"
+        assert driver.find_elements("css selector", "th button.sort") == []
+        _open(driver, report / "services" / "birth-registration.en.html")
+        assert driver.find_elements("css selector", "button.zoom") == []
+        assert (
+            driver.find_element("css selector", "figure.diagram a.diagram-frame").get_attribute("href").endswith(".svg")
+        )
+        assert _problems(driver, report) == []
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
 def test_links_lead_to_the_service_and_back(driver: Any, report: Path):
     _open(driver, report / "index.en.html")
     link = driver.find_element("css selector", "table.services tbody tr td.name a")
