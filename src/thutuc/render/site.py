@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,7 @@ from thutuc.render.output import RenderError
 from thutuc.summary import confidence_counts
 from thutuc.transform import Simplified, simplify
 
-__all__ = ["CONTENT_SECURITY_POLICY", "LANGS", "ServicePage", "build_site", "page_path", "write_site"]
+__all__ = ["CONTENT_SECURITY_POLICY", "LANGS", "ServicePage", "build_site", "checked_svg", "page_path", "write_site"]
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -46,8 +46,11 @@ _SEVERITIES = {
     Severity.BLOCKER: ("Cản trở dịch vụ công trực tuyến toàn trình", "What blocks full online service"),
     Severity.INFO: ("Giữ lại, và lý do", "What stays, and why"),
 }
-_CONFIDENCE = {"verified": ("đã kiểm chứng", "verified"), "secondary": ("thứ cấp", "secondary")}
-_CONFIDENCE["inferred"] = ("suy luận", "inferred")
+_CONFIDENCE = {
+    "verified": ("đã kiểm chứng", "verified"),
+    "secondary": ("thứ cấp", "secondary"),
+    "inferred": ("suy luận", "inferred"),
+}
 _BLOCKER_NAMES = {
     "online.presence-by-law": ("có mặt theo luật", "presence by law"),
     "online.presence": ("có mặt, không căn cứ", "presence, no legal ground"),
@@ -283,10 +286,11 @@ def _legal(refs: list[LegalRef]) -> list[dict[str, str | None]]:
 # --- charts ------------------------------------------------------------------------------------
 
 
-def _chart_files(pages: list[ServicePage], words: Callable[[Lang, str], str]) -> dict[str, bytes]:
+def _chart_files(pages: list[ServicePage]) -> dict[str, bytes]:
+    """Readiness, blockers by kind, and documents, visits and cost before and after, in each language."""
     files = {}
     for lang in LANGS:
-        legend = (words(lang, "before"), words(lang, "after"))
+        legend = (_words(lang, "before"), _words(lang, "after"))
 
         def label(page: ServicePage, lang: Lang = lang) -> str:
             return f"{page.procedure.service_number or '–'}. {_name(page.procedure.name, lang)}"
@@ -305,7 +309,7 @@ def _chart_files(pages: list[ServicePage], words: Callable[[Lang, str], str]) ->
                 for p in pages
             ]
             svg = paired_bar_chart(
-                words(lang, f"chart_{key}"), rows, legend=legend, value_format=count, unknown=words(lang, "unknown")
+                _words(lang, f"chart_{key}"), rows, legend=legend, value_format=count, unknown=_words(lang, "unknown")
             )
             files[f"charts/{key}.{lang}.svg"] = svg.encode()
         readiness = [
@@ -317,7 +321,7 @@ def _chart_files(pages: list[ServicePage], words: Callable[[Lang, str], str]) ->
             for level in _LEVELS
         ]
         files[f"charts/readiness.{lang}.svg"] = paired_bar_chart(
-            words(lang, "chart_readiness"), readiness, legend=legend, value_format=count
+            _words(lang, "chart_readiness"), readiness, legend=legend, value_format=count
         ).encode()
         affected: dict[str, int] = {}
         for page in pages:
@@ -328,7 +332,7 @@ def _chart_files(pages: list[ServicePage], words: Callable[[Lang, str], str]) ->
             for rule, services in sorted(affected.items(), key=lambda item: (-item[1], item[0]))
         ]
         files[f"charts/blockers.{lang}.svg"] = bar_chart(
-            words(lang, "chart_blockers"), blockers, value_format=count
+            _words(lang, "chart_blockers"), blockers, value_format=count
         ).encode()
     return files
 
@@ -664,7 +668,7 @@ def build_site(
     catalogue = procedure_set.catalogue
     environment = _environment()
     files = _static_files()
-    files.update(_chart_files(pages, _words))
+    files.update(_chart_files(pages))
     diagrams = _diagram_files(pages, catalogue, workers)
     files.update(diagrams)
     sizes = {path: _shown_size(svg) for path, svg in diagrams.items()}
