@@ -297,6 +297,13 @@ def test_hostile_names_render_as_text_and_raise_no_dialog(driver: Any, hostile_r
             assert title in driver.page_source.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             driver.back()
             driver.back()
+        chart = hostile_report / "charts" / f"cost.{'en' if lang_suffix else 'vi'}.svg"
+        driver.get(chart.as_uri())
+        _no_alert(driver)
+        tooltips = driver.execute_script(
+            "return Array.from(document.querySelectorAll('g > title')).map(t => t.textContent)"
+        )
+        assert {tooltip.split(". ", 1)[1] for tooltip in tooltips} == set(HOSTILE_NAMES)
 
 
 def test_screenshots_are_saved(driver: Any, report: Path, tmp_path: Path):
