@@ -38,7 +38,9 @@ demo: $(STAMP) fonts
 	  $(BIN)/thutuc diff $$f procedures/essential/$$name.yaml --format md -o build/reforms/$$name.md || exit 1; \
 	done
 	$(BIN)/thutuc render procedures/essential procedures/baselines -o build/diagrams --view before-after --view diff
-	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/, build/reforms/ and build/diagrams/"
+	$(BIN)/thutuc report procedures/ -o build/report
+	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/, build/reforms/, build/diagrams/"
+	@echo "and the HTML report: open build/report/index.html (Vietnamese) or build/report/index.en.html (English)"
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)

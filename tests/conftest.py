@@ -37,3 +37,22 @@ def catalogue() -> Catalogue:
 @pytest.fixture
 def procedure() -> Procedure:
     return tiny_procedure()
+
+
+@pytest.fixture(scope="session")
+def shipped_set():
+    """The shipped catalogue, services and baselines."""
+    from thutuc.io import load_all
+
+    return load_all(ROOT / "procedures")
+
+
+@pytest.fixture(scope="session")
+def shipped_site(shipped_set) -> dict[str, bytes]:
+    """The HTML report of the shipped procedures, as path → bytes; built once, it takes seconds."""
+    import datetime as dt
+
+    from thutuc.analysis import AnalysisOptions
+    from thutuc.render.site import build_site
+
+    return build_site(shipped_set, options=AnalysisOptions(as_of=dt.date(2026, 11, 28)))

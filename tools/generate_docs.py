@@ -48,6 +48,7 @@ from thutuc.model import (  # noqa: E402
     Step,
     Transition,
 )
+from thutuc.summary import confidence_counts  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PROCEDURE_MODELS: list[type[BaseModel]] = [
@@ -345,10 +346,7 @@ def coverage_table() -> str:
         if procedure is None:
             rows.append(f"| {number} | not modelled yet | | | | | {baseline} |")
             continue
-        counts = {
-            c: sum(1 for s in procedure.sources if s.confidence.value == c)
-            for c in ("verified", "secondary", "inferred")
-        }
+        counts = confidence_counts(procedure.sources)
         rows.append(
             f"| {number} | {procedure.name.vi} (`{procedure.id}`) | {procedure.code or 'unknown'} "
             f"| {len(procedure.steps)} | {len(procedure.documents)} "
@@ -375,7 +373,7 @@ def confidence_table() -> str:
     ordered = sorted(procedure_set.procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
     rows = ["| # | File | Sources (verified / secondary / inferred) | What is inferred |", "|---|---|---|---|"]
     for p in ordered:
-        counts = [sum(1 for s in p.sources if s.confidence.value == c) for c in ("verified", "secondary", "inferred")]
+        counts = list(confidence_counts(p.sources).values())
         inferred = " ".join(
             (s.note or "").replace("|", "/").replace("\n", " ") for s in p.sources if s.confidence.value == "inferred"
         )

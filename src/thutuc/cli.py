@@ -663,6 +663,60 @@ def render(
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@catalogue_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the report to; created when missing, its files replaced.",
+)
+@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Connections in force on DATE. Default: today.")
+@click.option("--assume-connected", multiple=True, metavar="SOURCE[@AGENCY]", help="What-if connection. Repeatable.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to draw the diagrams with. Default: one per core.")
+def report(
+    paths: tuple[str, ...],
+    catalogue_folder: str | None,
+    output: str,
+    as_of: Any,
+    assume_connected: tuple[str, ...],
+    jobs: int | None,
+) -> None:
+    """Write an HTML report: every service at a glance, and a page of diagrams and findings for each.
+
+    The report is a static site that opens from the file system (index.html, in Vietnamese;
+    index.en.html in English), makes no request outside its folder and prints for leadership.
+    One row per service: its current version, with the baseline as the official reform when
+    PATHS include it. Diagrams need pygraphviz or the Graphviz 'dot' program.
+
+    \b
+    Examples:
+      thutuc report procedures/ -o build/report
+      thutuc report procedures/essential --assume-connected tax-db -o build/what-if
+    """
+    from thutuc.analysis import AnalysisOptions
+    from thutuc.errors import ThutucError
+    from thutuc.io import load_paths
+    from thutuc.render.site import build_site, write_site
+
+    try:
+        procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+    if not procedure_set.procedures:
+        raise click.UsageError("no procedure files among the paths")
+    options = AnalysisOptions(as_of, _assumed(assume_connected, procedure_set.catalogue))
+    try:
+        files = build_site(procedure_set, options=options, workers=jobs)
+    except ThutucError as exc:
+        raise _library_error(exc) from None
+    write_site(files, output)
+    pages = sum(1 for name in files if name.startswith("services/"))
+    click.echo(f"wrote {len(files)} files to {output}: open {output}/index.html ({pages // 2} services)", err=True)
+
+
 def _render_with_progress(planned: list[Any], jobs: int | None, render_jobs: Any) -> list[Any]:
     """Render with a rich progress bar on a terminal, quietly otherwise."""
     if not sys.stderr.isatty():

@@ -6,12 +6,14 @@ Counts only what the files declare; analysis and burden metrics come from ``thut
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from thutuc.io import ProcedureSet
 from thutuc.model import ActorKind, Channel, Confidence, Presence, Procedure, SubmissionMode
+from thutuc.model.common import Source
 
-__all__ = ["ProcedureSummary", "summarize", "summary_json", "summary_markdown"]
+__all__ = ["ProcedureSummary", "confidence_counts", "summarize", "summary_json", "summary_markdown"]
 
 _CONFIDENCE_ORDER = [Confidence.INFERRED, Confidence.SECONDARY, Confidence.VERIFIED]
 
@@ -38,6 +40,19 @@ class ProcedureSummary:
     sources: int
     weakest_confidence: str | None
     file: str | None
+
+
+def confidence_counts(sources: Iterable[Source]) -> dict[str, int]:
+    """How many sources of each confidence, strongest first: verified, secondary, inferred.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_procedure
+    >>> confidence_counts(tiny_procedure().sources)
+    {'verified': 0, 'secondary': 0, 'inferred': 1}
+    """
+    listed = list(sources)
+    return {c.value: sum(1 for s in listed if s.confidence is c) for c in reversed(_CONFIDENCE_ORDER)}
 
 
 def _summarize_one(procedure: Procedure, file: str | None) -> ProcedureSummary:

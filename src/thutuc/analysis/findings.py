@@ -116,6 +116,8 @@ class Rule:
     title: str
     policy: str
     legal_basis: tuple[LegalRef, ...] = ()
+    title_vi: str = ""
+    """The title in Vietnamese, for reports in Vietnamese."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ RULES: dict[str, Rule] = {
             "are connected to on the as-of date, and the lookup key is known or can be asked on the form "
             "(or the fact is established by an earlier step of the procedure). The officer retrieves it instead.",
             (_DECREE_45, _DECREE_104),
+            title_vi="Giấy tờ Nhà nước đã có trong cơ sở dữ liệu",
         ),
         Rule(
             "once-only.conditional",
@@ -212,6 +215,7 @@ RULES: dict[str, Rule] = {
             "lookup can fail. The document can go for those covered; the finding names the condition and keeps "
             "the paper as a fallback.",
             (_DECREE_45, _DECREE_104),
+            title_vi="Giấy tờ Nhà nước chỉ có cho một phần người dân",
         ),
         Rule(
             "once-only.unnecessary",
@@ -220,6 +224,7 @@ RULES: dict[str, Rule] = {
             "No step of the procedure needs any fact the document proves. Asking for it adds a burden and "
             "serves no decision.",
             (_DECREE_45,),
+            title_vi="Giấy tờ không chứng minh điều gì mà bước nào cần",
         ),
         Rule(
             "once-only.must-stay",
@@ -227,6 +232,7 @@ RULES: dict[str, Rule] = {
             "A document that must stay, with the reason",
             "A needed fact is held by no data source the procedure reaches, or its lookup key is not available "
             "when the fact is needed, or the document is the application itself. The finding says which.",
+            title_vi="Giấy tờ phải giữ lại, kèm lý do",
         ),
         Rule(
             "once-only.declared-field",
@@ -236,6 +242,7 @@ RULES: dict[str, Rule] = {
             "in from the source, keyed by a number the applicant gives (or is asked for instead: the finding "
             "then lists it in adds_fields, and the count of declared fields includes it).",
             (_DIRECTIVE_05, _DECREE_45),
+            title_vi="Thông tin người dân không phải kê khai nữa",
         ),
         Rule(
             "handoff.transfer",
@@ -245,6 +252,7 @@ RULES: dict[str, Rule] = {
             "moves the dossier. Removing it connects its predecessors to its successors. Automatic routing "
             "between information systems is not reported: it costs no one's time.",
             (_DECREE_118,),
+            title_vi="Bước chỉ chuyển hồ sơ giữa các bên",
         ),
         Rule(
             "handoff.receipt",
@@ -253,6 +261,7 @@ RULES: dict[str, Rule] = {
             "A receipt that checks nothing and produces nothing and does not acknowledge the applicant's own "
             "submission (that acknowledgement stays: it is a condition of full online service).",
             (_DECREE_118,),
+            title_vi="Bước chỉ tiếp nhận hồ sơ từ bên khác",
         ),
         Rule(
             "handoff.recheck",
@@ -261,6 +270,7 @@ RULES: dict[str, Rule] = {
             "A check step whose documents are all replaceable or unnecessary, and whose facts are all "
             "available without them: the lookup replaces the check.",
             (_DECREE_45,),
+            title_vi="Kiểm tra giấy tờ mà nguyên tắc chỉ một lần đã bỏ",
         ),
         Rule(
             "handoff.consult",
@@ -269,6 +279,7 @@ RULES: dict[str, Rule] = {
             "The step asks another agency for facts that a data source the procedure reaches already holds; "
             "a lookup replaces the request.",
             (_DECREE_45, _DECREE_104),
+            title_vi="Hỏi cơ quan khác thông tin mà cơ sở dữ liệu đã có",
         ),
         Rule(
             "handoff.wait",
@@ -277,6 +288,7 @@ RULES: dict[str, Rule] = {
             "A transfer, receipt or notice whose only neighbours in the flow are removable consultations "
             "goes with them.",
             (_DECREE_45,),
+            title_vi="Bước chờ chỉ phục vụ một lần hỏi ý kiến có thể bỏ",
         ),
         Rule(
             "handoff.resubmission",
@@ -287,6 +299,7 @@ RULES: dict[str, Rule] = {
             "once-only keeps, and the facts declared there) can be given at the first submission and routed to "
             "the other agency, so the second submission, and any visit it takes, can go.",
             (_DECREE_118, _DECREE_45),
+            title_vi="Người dân nộp hồ sơ thêm một lần nữa",
         ),
         Rule(
             "online.presence-by-law",
@@ -295,6 +308,7 @@ RULES: dict[str, Rule] = {
             "The step needs the applicant in person and the file gives the legal ground. It keeps the service "
             "partial unless the law changes or the step moves off the applicant's path.",
             (_DECREE_42, _SDGR_ART_6),
+            title_vi="Luật yêu cầu có mặt trực tiếp",
         ),
         Rule(
             "online.presence",
@@ -303,6 +317,7 @@ RULES: dict[str, Rule] = {
             "The step needs the applicant in person and the file gives no legal ground for it. Identification "
             "with e-ID level 2 (VNeID) and online filing remove the need.",
             (_DECREE_42, _SDGR_ART_6),
+            title_vi="Yêu cầu có mặt trực tiếp không nêu căn cứ pháp lý",
         ),
         Rule(
             "online.no-remote-channel",
@@ -311,6 +326,7 @@ RULES: dict[str, Rule] = {
             "The applicant can do the step only at an office. The remedy depends on the step: online filing "
             "with e-ID level 2, online payment, or an electronic or posted result.",
             (_DECREE_42, _SDGR_ART_6),
+            title_vi="Bước của người dân không làm được từ xa",
         ),
         Rule(
             "online.wet-signature",
@@ -318,6 +334,7 @@ RULES: dict[str, Rule] = {
             "A handwritten signature",
             "The step needs a signature on paper. A remote digital signature removes the need.",
             (_SDGR_ART_6,),
+            title_vi="Chữ ký tay trên giấy",
         ),
         Rule(
             "online.cash",
@@ -325,6 +342,7 @@ RULES: dict[str, Rule] = {
             "Payment in cash",
             "The step needs payment at an office. The online payment platform removes the need.",
             (_DECREE_42,),
+            title_vi="Nộp tiền mặt",
         ),
         Rule(
             "online.paper-evidence",
@@ -333,6 +351,7 @@ RULES: dict[str, Rule] = {
             "A document must reach the agency as a paper original or be shown in person. Retrieval from a data "
             "source (when once-only finds it replaceable) or an electronic copy removes the need.",
             (_DECREE_45, _SDGR_ART_6),
+            title_vi="Giấy tờ phải nộp hoặc xuất trình bản giấy",
         ),
         Rule(
             "online.result-not-remote",
@@ -340,6 +359,7 @@ RULES: dict[str, Rule] = {
             "A result that can only be collected in person",
             "No result is issued electronically and no delivery step sends it online or by post.",
             (_DECREE_42, _SDGR_ART_6),
+            title_vi="Kết quả chỉ nhận trực tiếp",
         ),
         Rule(
             "online.no-acknowledgement",
@@ -347,6 +367,7 @@ RULES: dict[str, Rule] = {
             "No acknowledgement of an online submission",
             "No receipt or notice follows the applicant's online submission through an online or system channel.",
             (_SDGR_ART_6,),
+            title_vi="Không xác nhận đã nhận hồ sơ nộp trực tuyến",
         ),
         Rule(
             "online.no-completion-notice",
@@ -354,6 +375,7 @@ RULES: dict[str, Rule] = {
             "No notice that the procedure is complete",
             "No end of the procedure notifies or delivers to the applicant online.",
             (_SDGR_ART_6,),
+            title_vi="Không thông báo thủ tục đã hoàn thành",
         ),
     )
 }
