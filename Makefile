@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := src tests tools benchmarks examples
 
-.PHONY: demo test docs bench clean fonts
+.PHONY: demo test docs bench clean fonts browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ fonts:
 	  { command -v apt-get > /dev/null && \
 	    { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q fonts-dejavu-core > /dev/null 2>&1 || \
 	      echo "could not install fonts-dejavu-core: PNG and PDF may lack Vietnamese glyphs (SVG is fine)"; }; } || true
+
+# The browser tests of the HTML report need Debian's Chromium and its driver; without them they skip,
+# except in CI (CI=1), where they fail.
+browser:
+	@{ command -v chromium > /dev/null && command -v chromedriver > /dev/null; } || \
+	  { command -v apt-get > /dev/null && \
+	    { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	      { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; } > /dev/null 2>&1 || \
+	      echo "could not install chromium and chromium-driver: the browser tests will skip"; }; } || true
 
 demo: $(STAMP) fonts
 	$(BIN)/thutuc validate procedures/
@@ -42,7 +51,7 @@ demo: $(STAMP) fonts
 	@echo "wrote build/summary.md, build/analysis.md, build/analysis.json, build/simplified/, build/reforms/, build/diagrams/"
 	@echo "and the HTML report: open build/report/index.html (Vietnamese) or build/report/index.en.html (English)"
 
-test: $(STAMP)
+test: $(STAMP) fonts browser
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/thutuc schema -o schema/thutuc.schema.json --check
