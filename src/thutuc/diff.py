@@ -127,11 +127,6 @@ def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def _value_of(model: Any, name: str) -> Any:
-    """A field's value as plain JSON data (enums as their values, models as dicts)."""
-    return model.model_dump(mode="json", include={name}, exclude_none=False).get(name)
-
-
 def _match(
     old: dict[str, Any], new: dict[str, Any], similarity: Callable[[Any, Any], float]
 ) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -155,9 +150,12 @@ def _match(
 
 
 def _field_changes(old: Any, new: Any, fields: Sequence[str], rename: dict[str, str]) -> list[FieldChange]:
+    # One dump per element, not per field: a diff compares every field of every matched element.
+    old_values = old.model_dump(mode="json", include=set(fields), exclude_none=False)
+    new_values = new.model_dump(mode="json", include=set(fields), exclude_none=False)
     changes = []
     for name in fields:
-        before, after = _value_of(old, name), _value_of(new, name)
+        before, after = old_values.get(name), new_values.get(name)
         if name == "consumes":
             before = [rename.get(d, d) for d in before]
         if before != after:
