@@ -145,8 +145,6 @@ class ScenarioRun:
     missing: tuple[MissingFact, ...]
     fallback_documents: frozenset[str]
     """Conditional documents the applicant brings because a lookup failed."""
-    conditional_needs: frozenset[RoleFact]
-    """Facts only conditional documents supply: needed only when one of them applies."""
     applied_documents: frozenset[str]
 
     @cached_property
@@ -341,7 +339,7 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
     supplied_by_document = {
         d: proved_facts(procedure, catalogue, d) - (failures[d].lost if d in failures else frozenset()) for d in applied
     }
-    conditional_needs = _conditional_needs(procedure, catalogue)
+    conditional_needs = _conditional_needs(procedure, catalogue, supply)
 
     consumed = {d for s in procedure.steps for d in s.consumes}
     collected: set[RoleFact] = set()
@@ -373,7 +371,8 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
                 pair = (role, fact)
                 if pair in collected or (current, role, fact) in reported:
                     continue
-                if pair in conditional_needs and not any(d in applied for d in conditional_needs[pair]):
+                only_if = conditional_needs.get((current, role, fact))
+                if only_if is not None and not any(d in applied for d in only_if):
                     continue  # only a document that does not apply here would make the step need it
                 reported.add((current, role, fact))
                 missing.append(MissingFact(current, role, fact, lost_on_path.get(pair)))
@@ -397,23 +396,38 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
         failures=tuple(failures[k] for k in sorted(failures)),
         missing=tuple(missing),
         fallback_documents=fallback_documents,
-        conditional_needs=frozenset(conditional_needs),
         applied_documents=frozenset(applied),
     )
 
 
-def _conditional_needs(procedure: Procedure, catalogue: Catalogue) -> dict[RoleFact, tuple[str, ...]]:
-    """Needed facts that only conditional documents supply, with those documents."""
-    provided = {(role, fact) for s in procedure.steps for role, facts in s.provides.items() for fact in facts}
-    by_fact: dict[RoleFact, list[str]] = {}
-    unconditional: set[RoleFact] = set(provided)
+def _conditional_needs(
+    procedure: Procedure, catalogue: Catalogue, supply: FactSupply
+) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """Needs ``(step, role, fact)`` that only conditional documents supply, with those documents.
+
+    Such a need arises only in the situations the documents' conditions describe; the model does not
+    say which conditions exclude each other ("the birth notice, unless the e-notice was retrieved"),
+    so a scenario where none of them applies is taken as one where the step does not need the fact.
+    """
+    documents: dict[RoleFact, list[str]] = {}
+    unconditional: set[RoleFact] = set()
     for requirement in procedure.documents:
         for pair in proved_facts(procedure, catalogue, requirement.id):
             if requirement.condition is None:
                 unconditional.add(pair)
             else:
-                by_fact.setdefault(pair, []).append(requirement.id)
-    return {pair: tuple(ids) for pair, ids in by_fact.items() if pair not in unconditional}
+                documents.setdefault(pair, []).append(requirement.id)
+    found = {}
+    for step in procedure.steps:
+        for role, facts in step.needs.items():
+            for fact in facts:
+                pair = (role, fact)
+                if pair not in documents or pair in unconditional:
+                    continue
+                if any(supply.precedes(s, step.id) for s in supply.provided_by.get(pair, [])):
+                    continue
+                found[(step.id, role, fact)] = tuple(documents[pair])
+    return found
 
 
 def scenario_space(procedure: Procedure, catalogue: Catalogue, *, today: dt.date | None = None) -> ScenarioSpace:
