@@ -179,32 +179,37 @@ class ScenarioRun:
         return tuple(found)
 
     @cached_property
-    def asked(self) -> tuple[RoleFact, ...]:
-        """Each ``(role, fact)`` the applicant supplies, once per time it is asked, in path order.
+    def asked(self) -> tuple[tuple[str, str, str], ...]:
+        """``(role, fact, where)`` for each time the applicant supplies a fact, in path order.
 
-        The facts proved by each document they bring (retrieved ones excluded), forms included,
-        and the facts their own steps provide (the numbers they key in).
+        ``where`` is the document they bring (retrieved ones excluded, forms included) or their own
+        step that provides it (a number they key in). A loop back does not ask again.
         """
         return _asked(self)
 
 
-def _asked(run: ScenarioRun) -> tuple[RoleFact, ...]:
+def _asked(run: ScenarioRun) -> tuple[tuple[str, str, str], ...]:
     procedure, catalogue = run.procedure, run.catalogue
     citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
     brought = {d for d in run.applied_documents if procedure.document[d].mode is not SubmissionMode.RETRIEVED}
     consumed = {d for s in procedure.steps for d in s.consumes}
-    asked: list[RoleFact] = []
+    asked: list[tuple[str, str, str]] = []
     for document in sorted(brought - consumed):
-        asked += sorted(proved_facts(procedure, catalogue, document))
+        asked += [(role, fact, document) for role, fact in sorted(proved_facts(procedure, catalogue, document))]
     seen: set[str] = set()
-    for step_id in run.path:
+    for step_id in dict.fromkeys(run.path):
         step = procedure.step[step_id]
+        here: set[RoleFact] = set()
         for document in step.consumes:
             if document in brought and document not in seen:
                 seen.add(document)
-                asked += sorted(proved_facts(procedure, catalogue, document))
+                proved = proved_facts(procedure, catalogue, document)
+                here |= proved
+                asked += [(role, fact, document) for role, fact in sorted(proved)]
         if step.actor in citizens:
-            asked += [(role, fact) for role, facts in step.provides.items() for fact in facts]
+            # A number keyed in at a step is a field of the form handed in there, not a second question.
+            keyed = {(role, fact) for role, facts in step.provides.items() for fact in facts} - here
+            asked += [(role, fact, step_id) for role, fact in sorted(keyed)]
     return tuple(asked)
 
 

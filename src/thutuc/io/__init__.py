@@ -16,6 +16,7 @@ from thutuc.io.loader import (
     load_paths,
     loads,
     parse,
+    read_revision,
     validate_paths,
 )
 from thutuc.io.schema import json_schema, json_schema_text
@@ -36,6 +37,7 @@ __all__ = [
     "load_paths",
     "loads",
     "parse",
+    "read_revision",
     "validate_paths",
     "write_atomic",
 ]

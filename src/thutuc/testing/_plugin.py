@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -168,9 +167,7 @@ class ProcedureItem(pytest.Item):
         try:
             baseline = _baseline_version(self.path, procedure.id, catalogue, settings)
         except ThutucError as exc:
-            return [f"{self.head}: the baseline does not load", *(p.format() for p in exc.problems)]
-        except OSError as exc:
-            return [f"{self.head}: cannot read the baseline {settings.baseline}: {exc}"]
+            return [f"{self.head}: the baseline {settings.baseline} does not load", *(p.format() for p in exc.problems)]
         if baseline is None:
             return []  # a new procedure: nothing to compare with
         try:
@@ -332,22 +329,14 @@ def _baseline_version(
     path: Path, procedure_id: str, catalogue: Catalogue, settings: ThutucSettings
 ) -> Procedure | None:
     """The procedure as it is in the baseline folder or git revision; ``None`` when it is new there."""
-    from thutuc.io import load_paths
+    from thutuc.io import load_paths, read_revision
 
     assert settings.baseline is not None
     folder = settings.root / settings.baseline
     if folder.is_dir():
         earlier = load_paths([folder], catalogue_folder=settings.catalogue)
         return next((p for p in earlier.procedures if p.id == procedure_id), None)
-    shown = subprocess.run(
-        ["git", "-C", str(path.parent), "show", f"{settings.baseline}:./{path.name}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if shown.returncode != 0:
-        message = shown.stderr.strip()
-        if "exists on disk, but not in" in message or "does not exist in" in message:
-            return None
-        raise OSError(message.splitlines()[-1] if message else "git show failed")
-    return loads(shown.stdout, catalogue=catalogue, filename=f"{settings.baseline}:{path.name}")
+    text = read_revision(settings.baseline, path)
+    if text is None:
+        return None
+    return loads(text, catalogue=catalogue, filename=f"{settings.baseline}:{path.name}")
