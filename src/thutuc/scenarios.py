@@ -87,7 +87,7 @@ class ScenarioSpace:
     """What the scenarios of one procedure can vary: the choices a strategy draws from."""
 
     branches: Mapping[str, tuple[str, ...]]
-    """Steps with several forward next steps, and the ids they can go to."""
+    """Steps with several next steps (a declared loop back included), and the ids they can go to."""
     conditional_documents: tuple[str, ...]
     partial_holdings: tuple[tuple[str, str], ...]
     """``(data source, fact)`` of partial coverage that a lookup of this procedure relies on."""
@@ -298,18 +298,24 @@ def _fallback_branches(procedure: Procedure, step_id: str, lost: frozenset[RoleF
 def _next_step(
     procedure: Procedure, step_id: str, scenario: Scenario, used: set[tuple[str, str]], fallback: list[str]
 ) -> str | None:
-    """The step the scenario goes to after ``step_id``; a used forward edge is not taken twice."""
+    """The step the scenario goes to after ``step_id``.
+
+    A declared loop is taken at most once; back at a step already left, the scenario takes a branch
+    it has not taken yet, when there is one. So the walk ends, after at most one pass per loop.
+    """
     step = procedure.step[step_id]
-    forward = [t for t in step.next if not t.loop and t.to in procedure.step and (step_id, t.to) not in used]
-    loops = [t for t in step.next if t.loop and t.to in procedure.step and (step_id, t.to) not in used]
-    if forward:
-        targets = [t.to for t in forward]
-        if fallback:
-            chosen = scenario.branches.get(step_id)
-            return chosen if chosen in fallback and chosen in targets else next(t for t in targets if t in fallback)
-        chosen = scenario.branches.get(step_id)
-        return chosen if chosen in targets else targets[0]
-    return loops[0].to if loops else None
+    forward = [t.to for t in step.next if not t.loop and t.to in procedure.step]
+    loops = [t.to for t in step.next if t.loop and t.to in procedure.step and (step_id, t.to) not in used]
+    if fallback:
+        forward = [t for t in forward if t in fallback]
+        loops = []
+    fresh = [t for t in forward if (step_id, t) not in used] or forward
+    chosen = scenario.branches.get(step_id)
+    if chosen in loops or chosen in fresh:
+        return chosen
+    if fresh:
+        return fresh[0]
+    return loops[0] if loops else None
 
 
 def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> ScenarioRun:
@@ -318,8 +324,8 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
     A failed lookup with a branch that supplies its facts another way (a fallback) takes that
     branch; a conditional document proving a fact a failed lookup lost is brought as a fallback.
     Documents no step consumes count as given at the start. A declared loop is followed once, then
-    the step it returns to takes another branch; every edge is walked at most once, so the walk is
-    linear in the size of the procedure.
+    the steps it returns to take branches not taken yet; so the walk visits each step at most once
+    per declared loop, and costs time linear in the size of the procedure.
 
     Examples
     --------
@@ -451,9 +457,9 @@ def scenario_space(procedure: Procedure, catalogue: Catalogue, *, today: dt.date
     """
     today = today or dt.date.today()
     branches = {
-        s.id: tuple(t.to for t in s.next if not t.loop and t.to in procedure.step)
+        s.id: tuple(t.to for t in s.next if t.to in procedure.step)
         for s in procedure.steps
-        if sum(1 for t in s.next if not t.loop and t.to in procedure.step) > 1
+        if sum(1 for t in s.next if t.to in procedure.step) > 1
     }
     conditional = tuple(d.id for d in procedure.documents if d.condition is not None)
     queried: dict[str, set[str]] = {}
