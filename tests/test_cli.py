@@ -292,6 +292,49 @@ class TestDiff:
         assert "nosuchrev" in err
 
 
+class TestGate:
+    @pytest.fixture
+    def repository(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        repository = tmp_path / "repo"
+        shutil.copytree(ROOT / "examples" / "reform-repo" / "procedures", repository / "procedures")
+        monkeypatch.chdir(repository)
+        for command in (
+            ["git", "init", "-q"],
+            ["git", "add", "."],
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
+        ):
+            subprocess.run(command, check=True, capture_output=True)
+        return repository
+
+    def test_unchanged_files_pass_and_catalogue_files_are_skipped(self, repository: Path):
+        code, _, err = run("gate", "procedures")
+        assert code == 0, err
+        assert "checked 2 file(s) against HEAD: 0 refused" in err
+
+    def test_an_added_document_is_refused_with_its_file(self, repository: Path):
+        path = Path("procedures/04-temporary-residence-registration.yaml")
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("documents:\n", "documents:\n  - id: extra-paper\n    document_type: citizen-id-card\n", 1)
+        path.write_text(text.replace("consumes: [", "consumes: [extra-paper, ", 1), encoding="utf-8")
+        code, _, err = run("gate", str(path), "--fail-on", "document-added")
+        assert code == 1
+        assert f"{path}: gate against HEAD: document-added: document 'extra-paper'" in err
+        assert run("gate", str(path), "--fail-on", "visit-added")[0] == 0
+
+    def test_a_new_file_passes_and_an_unknown_revision_is_a_clear_error(self, repository: Path):
+        new = Path("procedures/99-new.yaml")
+        shutil.copy("procedures/01-id-number-confirmation.yaml", new)
+        new.write_text(new.read_text(encoding="utf-8").replace("id: id-number-confirmation", "id: new-one", 1))
+        code, _, err = run("gate", str(new))
+        assert code == 0, err
+        code, _, err = run("gate", str(new), "--against", "nosuchrev")
+        assert code == 1
+        assert "nosuchrev" in err
+        assert "Traceback" not in err
+
+
 def test_an_output_that_cannot_be_written_is_a_clear_error():
     result = subprocess.run(
         [sys.executable, "-m", "thutuc", "summary", str(ROOT / "procedures"), "--format", "md", "-o", "/proc/no/x.md"],
