@@ -101,6 +101,18 @@ class TestAPassingRepository:
         shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
         assert shown.stdout.strip() == "[]"
 
+    def test_a_misspelt_key_is_a_usage_error_with_a_hint(self, pytester: pytest.Pytester):
+        make_repository(pytester, RESIDENCE, config=CONFIG.replace("paths =", "path ="))
+        result = run(pytester)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert "[tool.thutuc] has no key 'path'; did you mean 'paths'?" in result.stderr.str()
+
+    def test_a_property_that_does_not_import_fails_the_item_clearly(self, pytester: pytest.Pytester):
+        make_repository(pytester, RESIDENCE, config=CONFIG + 'properties = ["no_such_module:rule"]\n')
+        result = run(pytester)
+        result.assert_outcomes(failed=1)
+        assert "[tool.thutuc] properties: cannot import 'no_such_module:rule'" in failure_text(result)
+
     def test_a_bad_configuration_is_a_usage_error(self, pytester: pytest.Pytester):
         make_repository(pytester, RESIDENCE, config=CONFIG + "\n[tool.thutuc.known-failures]\nx = 'lookup-fallback'\n")
         result = run(pytester)

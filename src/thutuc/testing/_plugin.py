@@ -309,7 +309,7 @@ def _custom_properties(settings: ThutucSettings) -> dict[str, CustomProperty]:
         try:
             function = getattr(importlib.import_module(module_name), function_name)
         except (ImportError, AttributeError) as exc:
-            raise pytest.UsageError(f"[tool.thutuc] properties: cannot import '{spec}': {exc}") from None
+            raise ProcedureCheckError([f"[tool.thutuc] properties: cannot import '{spec}': {exc}"]) from None
         found[function_name.replace("_", "-")] = function
     return found
 

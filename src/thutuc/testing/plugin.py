@@ -7,6 +7,7 @@ Without a ``[tool.thutuc]`` table (or ``--thutuc-paths``) it does nothing.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 
 import pytest  # already imported by the time pytest loads a plugin
 
-__all__ = ["ThutucSettings", "read_settings"]
+__all__ = ["KEYS", "SettingsError", "ThutucSettings", "read_settings"]
 
+KEYS = ("paths", "catalogue", "baseline", "gate", "profile", "outages", "properties", "known-failures")
+"""The keys of ``[tool.thutuc]``."""
 PROFILE_ENVIRONMENT = "THUTUC_HYPOTHESIS_PROFILE"
 PROFILES = ("thutuc-ci", "thutuc-deep")
 
@@ -90,6 +93,11 @@ def read_settings(config: pytest.Config) -> ThutucSettings | None:
         table = document.get("tool", {}).get("thutuc", {})
         if not isinstance(table, dict):
             raise SettingsError(f"{pyproject}: [tool.thutuc] must be a table")
+        for key in table:
+            if key not in KEYS:
+                close = difflib.get_close_matches(key, KEYS, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; the keys are {', '.join(KEYS)}"
+                raise SettingsError(f"{pyproject}: [tool.thutuc] has no key '{key}'{hint}")
     option = config.getoption
     paths = _comma_list(option("thutuc_paths")) or _comma_list(table.get("paths"))
     if option("thutuc_disable") or not paths:
