@@ -328,13 +328,13 @@ def _custom_problems(properties: dict[str, CustomProperty], run: ScenarioRun) ->
 def _baseline_version(
     path: Path, procedure_id: str, catalogue: Catalogue, settings: ThutucSettings
 ) -> Procedure | None:
-    """The procedure as it is in the baseline folder or git revision; ``None`` when it is new there."""
+    """The procedure as it is in the baseline folder, file or git revision; ``None`` when it is new there."""
     from thutuc.io import load_paths, read_revision
 
     assert settings.baseline is not None
-    folder = settings.root / settings.baseline
-    if folder.is_dir():
-        earlier = load_paths([folder], catalogue_folder=settings.catalogue)
+    on_disk = settings.root / settings.baseline
+    if on_disk.exists():  # a folder or a file of earlier versions; otherwise a git revision
+        earlier = load_paths([on_disk], catalogue_folder=settings.catalogue)
         return next((p for p in earlier.procedures if p.id == procedure_id), None)
     text = read_revision(settings.baseline, path)
     if text is None:

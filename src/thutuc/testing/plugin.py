@@ -32,7 +32,7 @@ class ThutucSettings:
     paths: tuple[Path, ...]
     catalogue: Path | None = None
     baseline: str | None = None
-    """A git revision (``main``) or a folder of earlier versions, for the burden gate."""
+    """A git revision (``main``), or a folder or file of earlier versions, for the burden gate."""
     gate: tuple[str, ...] = ()
     profile: str = "thutuc-ci"
     outages: bool = False
@@ -132,7 +132,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--thutuc-catalogue", metavar="FOLDER", help="The catalogue folder (default: the nearest).")
     group.addoption(
-        "--thutuc-baseline", metavar="REV_OR_FOLDER", help="A git revision or a folder to gate the burden against."
+        "--thutuc-baseline",
+        metavar="REV_OR_PATH",
+        help="A git revision, or a folder or file of earlier versions, to gate the burden against.",
     )
     group.addoption(
         "--thutuc-gate",
