@@ -157,6 +157,13 @@ class TestWalk:
         assert run.path == ("submit", "check", "ask-more", "check", "lookup", "decide", "issue")
         assert run.dead_end is None
 
+    def test_an_undeclared_cycle_ends_the_walk_as_a_dead_end(self):
+        steps = [{**SUBMIT, "next": ["check"]}, step("check", "check", next=["recheck"]), step("recheck", "check")]
+        steps[2]["next"] = ["check"]
+        run = walk(procedure(steps), catalogue(), Scenario(DAY))
+        assert run.path == ("submit", "check", "recheck")
+        assert run.dead_end == "check"
+
     def test_days_count_the_agencies_steps_only(self):
         steps = [
             {**SUBMIT, "duration": {"working_days": 5}},

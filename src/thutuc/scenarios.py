@@ -371,7 +371,13 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
     used: set[tuple[str, str]] = set()
     current = starts[0] if starts else None
     dead_end = None
+    # Each declared loop is taken once, so a valid flow visits a step at most once per loop; the bound
+    # only stops a walk round an undeclared cycle, which the loader reports (THT023).
+    longest = (1 + sum(1 for s in procedure.steps for t in s.next if t.loop)) * len(procedure.steps)
     while current is not None:
+        if len(path) >= longest:
+            dead_end = current
+            break
         path.append(current)
         step = procedure.step[current]
         for document in step.consumes:
@@ -388,7 +394,8 @@ def walk(procedure: Procedure, catalogue: Catalogue, scenario: Scenario) -> Scen
                 reported.add((current, role, fact))
                 missing.append(MissingFact(current, role, fact, lost_on_path.get(pair)))
         lost_here = failures[current].lost if current in failures else frozenset()
-        lost_on_path.update(dict.fromkeys(lost_here, failures.get(current)))
+        if current in failures:
+            lost_on_path.update(dict.fromkeys(lost_here, failures[current]))
         collected |= {(role, fact) for role, facts in step.provides.items() for fact in facts} - lost_here
         fallback = _fallback_branches(procedure, current, lost_here) if lost_here else []
         following = _next_step(procedure, current, scenario, used, fallback)
