@@ -25,10 +25,12 @@ TEMPLATE = ROOT / "examples" / "reform-repo"
 ID_NUMBER = "procedures/01-id-number-confirmation.yaml"
 RESIDENCE = "procedures/04-temporary-residence-registration.yaml"
 
+# A small budget keeps the self-tests quick; every failure they provoke is found within it.
 CONFIG = """
 [tool.thutuc]
 paths = ["procedures"]
 catalogue = "procedures/catalogue"
+max-examples = 20
 """
 
 

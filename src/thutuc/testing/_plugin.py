@@ -208,6 +208,8 @@ class ProcedureItem(pytest.Item):
         except InvalidArgument:
             return [f"{self.head}: unknown hypothesis profile '{settings.profile}'"]
         chosen = hypothesis.settings(profile, report_multiple_bugs=False)
+        if settings.max_examples is not None:
+            chosen = hypothesis.settings(chosen, max_examples=settings.max_examples)
         if not shrink:
             chosen = hypothesis.settings(chosen, phases=[Phase.explicit, Phase.reuse, Phase.generate])
         simplified: dict[dt.date, Procedure] = {}
@@ -259,6 +261,8 @@ class ProcedureItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
         if isinstance(excinfo.value, ProcedureCheckError):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, pytest.xfail.Exception):  # a known failure: its message, no traceback
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
 

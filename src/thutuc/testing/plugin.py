@@ -17,7 +17,7 @@ import pytest  # already imported by the time pytest loads a plugin
 
 __all__ = ["KEYS", "SettingsError", "ThutucSettings", "read_settings"]
 
-KEYS = ("paths", "catalogue", "baseline", "gate", "profile", "outages", "properties", "known-failures")
+KEYS = ("paths", "catalogue", "baseline", "gate", "profile", "max-examples", "outages", "properties", "known-failures")
 """The keys of ``[tool.thutuc]``."""
 PROFILE_ENVIRONMENT = "THUTUC_HYPOTHESIS_PROFILE"
 PROFILES = ("thutuc-ci", "thutuc-deep")
@@ -35,6 +35,8 @@ class ThutucSettings:
     """A git revision (``main``), or a folder or file of earlier versions, for the burden gate."""
     gate: tuple[str, ...] = ()
     profile: str = "thutuc-ci"
+    max_examples: int | None = None
+    """Scenarios a procedure, instead of the profile's budget."""
     outages: bool = False
     known_failures: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Scenario properties a procedure is known to break, by procedure id: reported as xfail."""
@@ -108,6 +110,9 @@ def read_settings(config: pytest.Config) -> ThutucSettings | None:
         raise SettingsError(f"{pyproject}: [tool.thutuc] known-failures maps procedure ids to lists of properties")
     catalogue = option("thutuc_catalogue") or table.get("catalogue")
     profile = option("thutuc_profile") or os.environ.get(PROFILE_ENVIRONMENT) or table.get("profile") or "thutuc-ci"
+    max_examples = option("thutuc_max_examples") or table.get("max-examples")
+    if max_examples is not None and (not isinstance(max_examples, int) or max_examples < 1):
+        raise SettingsError(f"{pyproject}: [tool.thutuc] max-examples must be a whole number of at least 1")
     return ThutucSettings(
         root=root,
         paths=tuple(root / p for p in paths),
@@ -115,6 +120,7 @@ def read_settings(config: pytest.Config) -> ThutucSettings | None:
         baseline=option("thutuc_baseline") or table.get("baseline"),
         gate=_comma_list(option("thutuc_gate")) or _comma_list(table.get("gate")),
         profile=str(profile),
+        max_examples=max_examples,
         outages=bool(option("thutuc_outages") or table.get("outages", False)),
         known_failures={str(k): tuple(str(p) for p in v) for k, v in known.items()},
         properties=_comma_list(table.get("properties")),
@@ -147,6 +153,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help=f"Hypothesis profile for the scenario properties: {', '.join(PROFILES)} "
         f"(or ${PROFILE_ENVIRONMENT}; default thutuc-ci).",
+    )
+    group.addoption(
+        "--thutuc-max-examples", type=int, metavar="N", help="Scenarios a procedure, instead of the profile's budget."
     )
     group.addoption("--thutuc-outages", action="store_true", help="Let scenarios take whole data sources down.")
     group.addoption("--thutuc-reproduce", metavar="BLOB", help="Replay the failing scenario a failure printed.")
