@@ -136,6 +136,17 @@ class TestFailures:
         assert "Traceback" not in text
         assert "def runtest" not in text
 
+    def test_a_broken_catalogue_is_shown_with_the_procedures_it_fails(self, pytester: pytest.Pytester):
+        root = make_repository(pytester, RESIDENCE)
+        catalogue = root / "procedures" / "catalogue" / "document-types.yaml"
+        edit(catalogue, "- person.identity", "- person.identiti")
+        result = run(pytester)
+        result.assert_outcomes(failed=1)
+        text = failure_text(result)
+        assert "no valid catalogue to check against" in text
+        line = line_of(catalogue, "person.identiti")
+        assert re.search(rf"procedures/catalogue/document-types\.yaml:{line}:\d+: error THT013", text)
+
     def test_a_lookup_without_fallback_names_the_lookup_and_the_scenario(self, pytester: pytest.Pytester):
         root = make_repository(pytester, ID_NUMBER)
         remove_the_archive_fallback(root)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from thutuc.errors import ThutucError
+from thutuc.errors import ErrorCode, Problem, ThutucError
 from thutuc.io import FileReport, ValidationReport, loads, validate_paths
 from thutuc.io.loader import parse
 from thutuc.io.reader import YamlTree
@@ -73,12 +73,15 @@ class ProcedureFile(pytest.File):
         if file_report.kind == "catalogue":
             return
         procedure = next((p for p in report.procedures if p.id == file_report.id), None)
+        # The catalogue is not an item of its own: its problems are shown with the procedures it fails.
+        catalogue_problems = tuple(p for f in report.files if f.kind == "catalogue" for p in f.problems)
         yield ProcedureItem.from_parent(
             self,
             name=file_report.id or self.path.stem,
             file_report=file_report,
             procedure=procedure,
             catalogue=report.catalogue,
+            catalogue_problems=catalogue_problems,
         )
 
 
@@ -91,10 +94,12 @@ class ProcedureItem(pytest.Item):
         file_report: FileReport,
         procedure: Procedure | None,
         catalogue: Catalogue | None,
+        catalogue_problems: tuple[Problem, ...] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.file_report = file_report
+        self.catalogue_problems = catalogue_problems
         self.procedure = procedure
         self.catalogue = catalogue
         self.add_marker("thutuc")
@@ -108,9 +113,10 @@ class ProcedureItem(pytest.Item):
         settings = settings_of(self.config)
         assert settings is not None  # the item exists only when the plugin is on
         if self.file_report.problems or self.procedure is None or self.catalogue is None:
-            raise ProcedureCheckError(
-                [f"{self.head}: does not validate", *(p.format() for p in self.file_report.problems)]
-            )
+            problems = list(self.file_report.problems)
+            if any(p.code is ErrorCode.NO_CATALOGUE for p in problems):
+                problems += self.catalogue_problems
+            raise ProcedureCheckError([f"{self.head}: does not validate", *(p.format() for p in problems)])
         procedure, catalogue = self.procedure, self.catalogue
         lines = self._analysis_and_simplification(procedure, catalogue)
         if settings.baseline and settings.gate:
