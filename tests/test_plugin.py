@@ -176,6 +176,11 @@ class TestFailures:
         replayed = run(pytester, "--thutuc-profile=thutuc-deep", f"--thutuc-reproduce={blob.group(1)}")
         replayed.assert_outcomes(failed=1)
         assert f"in scenario: {scenario.group(1)}" in failure_text(replayed)
+        shutil.copy(TEMPLATE / ID_NUMBER, root / ID_NUMBER)
+        fixed = run(pytester, f"--thutuc-reproduce={blob.group(1)}")
+        fixed.assert_outcomes(failed=1)
+        assert "--thutuc-reproduce: " in failure_text(fixed)
+        assert "Traceback" not in failure_text(fixed)
 
     def test_a_time_limit_exceeded_names_the_days_and_the_limit(self, pytester: pytest.Pytester):
         root = make_repository(pytester, RESIDENCE)

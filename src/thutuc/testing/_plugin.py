@@ -193,7 +193,7 @@ class ProcedureItem(pytest.Item):
         """Search the scenarios for one that breaks a selected property; its report lines, or ``None``."""
         import hypothesis
         from hypothesis import Phase, given, reproduce_failure
-        from hypothesis.errors import InvalidArgument
+        from hypothesis.errors import DidNotReproduce, InvalidArgument
         from hypothesis.reporting import with_reporter
 
         from thutuc.testing._profiles import register_profiles
@@ -246,6 +246,8 @@ class ProcedureItem(pytest.Item):
         try:
             with with_reporter(reported.append):
                 test()
+        except (DidNotReproduce, InvalidArgument) as exc:
+            return [f"{self.head}: --thutuc-reproduce: {str(exc).splitlines()[0]}"]
         except _FalsifiedError as falsified:
             # Hypothesis reports the reproduction blob through its reporter or as a note on the error.
             return self._failure_lines(falsified, reported + list(getattr(falsified, "__notes__", [])))
