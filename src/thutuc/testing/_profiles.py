@@ -1,7 +1,7 @@
 """The hypothesis profiles of the plugin: a bounded one for CI and a deep one for nightly runs.
 
-Registered when hypothesis loads thutuc's entry point, so ``HYPOTHESIS_PROFILE=thutuc-ci`` works in
-your own property tests too.
+Registered when hypothesis loads thutuc's entry point, so ``pytest --hypothesis-profile=thutuc-ci``
+works for your own property tests too.
 """
 
 from __future__ import annotations
