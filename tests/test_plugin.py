@@ -115,6 +115,16 @@ class TestAPassingRepository:
         result.assert_outcomes(failed=1)
         assert "[tool.thutuc] properties: cannot import 'no_such_module:rule'" in failure_text(result)
 
+    def test_the_profile_comes_from_the_environment_and_must_exist(
+        self, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    ):
+        make_repository(pytester, RESIDENCE)
+        monkeypatch.setenv("THUTUC_HYPOTHESIS_PROFILE", "thutuc-nightly")
+        result = run(pytester)
+        result.assert_outcomes(failed=1)
+        assert "unknown hypothesis profile 'thutuc-nightly'" in failure_text(result)
+        run(pytester, "--thutuc-profile=thutuc-deep", "--thutuc-max-examples=5").assert_outcomes(passed=1)
+
     def test_a_bad_configuration_is_a_usage_error(self, pytester: pytest.Pytester):
         make_repository(pytester, RESIDENCE, config=CONFIG + "\n[tool.thutuc.known-failures]\nx = 'lookup-fallback'\n")
         result = run(pytester)
