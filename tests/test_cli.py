@@ -23,6 +23,21 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def committed_copy(procedures: Path, repository: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding a copy of ``procedures`` under ``procedures/``, committed; the working folder."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shutil.copytree(procedures, repository / "procedures")
+    monkeypatch.chdir(repository)
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "."],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
+    ):
+        subprocess.run(command, check=True, capture_output=True)
+    return repository
+
+
 class TestValidate:
     def test_clean_files_exit_0(self):
         code, out, err = run("validate", str(FIXTURES / "valid"), "--catalogue", SHARED)
@@ -268,17 +283,7 @@ class TestDiff:
         assert "did you mean 'document-added'" in err
 
     def test_a_file_against_its_version_in_git(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-        if shutil.which("git") is None:
-            pytest.skip("git is not installed")
-        repository = tmp_path / "repo"
-        shutil.copytree(ROOT / "procedures", repository / "procedures")
-        monkeypatch.chdir(repository)
-        for command in (
-            ["git", "init", "-q"],
-            ["git", "add", "."],
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
-        ):
-            subprocess.run(command, check=True, capture_output=True)
+        committed_copy(ROOT / "procedures", tmp_path / "repo", monkeypatch)
         path = "procedures/essential/09-birth-registration.yaml"
         edited = (
             Path(path).read_text(encoding="utf-8").replace("channels: [in_person, online]", "channels: [in_person]", 1)
@@ -295,18 +300,7 @@ class TestDiff:
 class TestGate:
     @pytest.fixture
     def repository(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-        if shutil.which("git") is None:
-            pytest.skip("git is not installed")
-        repository = tmp_path / "repo"
-        shutil.copytree(ROOT / "examples" / "reform-repo" / "procedures", repository / "procedures")
-        monkeypatch.chdir(repository)
-        for command in (
-            ["git", "init", "-q"],
-            ["git", "add", "."],
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
-        ):
-            subprocess.run(command, check=True, capture_output=True)
-        return repository
+        return committed_copy(ROOT / "examples" / "reform-repo" / "procedures", tmp_path / "repo", monkeypatch)
 
     def test_unchanged_files_pass_and_catalogue_files_are_skipped(self, repository: Path):
         code, _, err = run("gate", "procedures")

@@ -62,6 +62,13 @@ def failure_text(result: pytest.RunResult) -> str:
     return "\n".join(result.outlines)
 
 
+def add_a_document(path: Path) -> None:
+    """The applicant is asked for one more paper: a copy of the ID card at submission."""
+    extra = "  - id: extra-paper\n    document_type: citizen-id-card\n    form: plain_copy\n"
+    edit(path, "documents:\n", "documents:\n" + extra)
+    edit(path, "consumes: [", "consumes: [extra-paper, ")
+
+
 def remove_the_archive_fallback(root: Path) -> None:
     """The old number is no longer searched in the archive, nor shown on the old card: no fallback is left."""
     path = root / ID_NUMBER
@@ -233,12 +240,7 @@ class TestFailures:
         shutil.copy(root / RESIDENCE, root / "baseline" / Path(RESIDENCE).name)
         shutil.copytree(root / "procedures" / "catalogue", root / "baseline" / "catalogue")
         run(pytester).assert_outcomes(passed=1)
-        edit(
-            root / RESIDENCE,
-            "documents:\n",
-            "documents:\n  - id: extra-paper\n    document_type: citizen-id-card\n    form: plain_copy\n",
-        )
-        edit(root / RESIDENCE, "consumes: [", "consumes: [extra-paper, ")
+        add_a_document(root / RESIDENCE)
         result = run(pytester)
         result.assert_outcomes(failed=1)
         assert (
@@ -256,12 +258,7 @@ class TestFailures:
             ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "procedures"],
         ):
             subprocess.run(command, cwd=root, check=True, capture_output=True)
-        edit(
-            root / RESIDENCE,
-            "documents:\n",
-            "documents:\n  - id: extra-paper\n    document_type: citizen-id-card\n    form: plain_copy\n",
-        )
-        edit(root / RESIDENCE, "consumes: [", "consumes: [extra-paper, ")
+        add_a_document(root / RESIDENCE)
         run(pytester).assert_outcomes(passed=1)  # no baseline given: no gate
         result = run(pytester, "--thutuc-baseline=HEAD")
         result.assert_outcomes(failed=1)
