@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -293,3 +294,32 @@ class TestKnownFailuresAndOwnProperties:
         text = failure_text(result)
         assert "procedure 'id-number-confirmation': no-refusal: the path ends in a refusal" in text
         assert "branches: " in text
+
+
+def test_the_template_ci_script_gates_a_change_against_main(tmp_path: Path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repository = tmp_path / "reform-repo"
+    shutil.copytree(TEMPLATE, repository, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    for command in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "."],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "procedures"],
+        ["git", "checkout", "-q", "-b", "reform"],
+    ):
+        subprocess.run(command, cwd=repository, check=True, capture_output=True)
+    add_a_document(repository / RESIDENCE)
+    scripts = str(Path(sys.executable).parent)
+    result = subprocess.run(
+        ["bash", str(repository / "ci.sh")],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"{RESIDENCE}: procedure 'temporary-residence-registration': gate against main: document-added: "
+        "document 'extra-paper'"
+    ) in result.stdout
