@@ -61,6 +61,7 @@ test: $(STAMP) fonts browser
 	$(BIN)/thutuc validate examples/reform-review/after.yaml --catalogue procedures/catalogue
 	$(BIN)/python examples/check_a_procedure.py > /dev/null
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
+	cd examples/reform-repo && ../../$(BIN)/thutuc validate procedures/ && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 
 docs: $(STAMP)
 	$(BIN)/thutuc schema -o schema/thutuc.schema.json

@@ -23,6 +23,21 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def committed_copy(procedures: Path, repository: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding a copy of ``procedures`` under ``procedures/``, committed; the working folder."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shutil.copytree(procedures, repository / "procedures")
+    monkeypatch.chdir(repository)
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "."],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
+    ):
+        subprocess.run(command, check=True, capture_output=True)
+    return repository
+
+
 class TestValidate:
     def test_clean_files_exit_0(self):
         code, out, err = run("validate", str(FIXTURES / "valid"), "--catalogue", SHARED)
@@ -268,17 +283,7 @@ class TestDiff:
         assert "did you mean 'document-added'" in err
 
     def test_a_file_against_its_version_in_git(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-        if shutil.which("git") is None:
-            pytest.skip("git is not installed")
-        repository = tmp_path / "repo"
-        shutil.copytree(ROOT / "procedures", repository / "procedures")
-        monkeypatch.chdir(repository)
-        for command in (
-            ["git", "init", "-q"],
-            ["git", "add", "."],
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data"],
-        ):
-            subprocess.run(command, check=True, capture_output=True)
+        committed_copy(ROOT / "procedures", tmp_path / "repo", monkeypatch)
         path = "procedures/essential/09-birth-registration.yaml"
         edited = (
             Path(path).read_text(encoding="utf-8").replace("channels: [in_person, online]", "channels: [in_person]", 1)
@@ -290,6 +295,38 @@ class TestDiff:
         code, _, err = run("diff", f"nosuchrev:{path}", path)
         assert code == 2
         assert "nosuchrev" in err
+
+
+class TestGate:
+    @pytest.fixture
+    def repository(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        return committed_copy(ROOT / "examples" / "reform-repo" / "procedures", tmp_path / "repo", monkeypatch)
+
+    def test_unchanged_files_pass_and_catalogue_files_are_skipped(self, repository: Path):
+        code, _, err = run("gate", "procedures")
+        assert code == 0, err
+        assert "checked 2 file(s) against HEAD: 0 refused" in err
+
+    def test_an_added_document_is_refused_with_its_file(self, repository: Path):
+        path = Path("procedures/04-temporary-residence-registration.yaml")
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("documents:\n", "documents:\n  - id: extra-paper\n    document_type: citizen-id-card\n", 1)
+        path.write_text(text.replace("consumes: [", "consumes: [extra-paper, ", 1), encoding="utf-8")
+        code, _, err = run("gate", str(path), "--fail-on", "document-added")
+        assert code == 1
+        assert f"{path}: gate against HEAD: document-added: document 'extra-paper'" in err
+        assert run("gate", str(path), "--fail-on", "visit-added")[0] == 0
+
+    def test_a_new_file_passes_and_an_unknown_revision_is_a_clear_error(self, repository: Path):
+        new = Path("procedures/99-new.yaml")
+        shutil.copy("procedures/01-id-number-confirmation.yaml", new)
+        new.write_text(new.read_text(encoding="utf-8").replace("id: id-number-confirmation", "id: new-one", 1))
+        code, _, err = run("gate", str(new))
+        assert code == 0, err
+        code, _, err = run("gate", str(new), "--against", "nosuchrev")
+        assert code == 1
+        assert "nosuchrev" in err
+        assert "Traceback" not in err
 
 
 def test_an_output_that_cannot_be_written_is_a_clear_error():

@@ -63,6 +63,8 @@ def test_an_unknown_name_is_an_attribute_error():
         "thutuc.analysis",
         "thutuc.transform",
         "thutuc.soundness",
+        "thutuc.scenarios",
+        "thutuc.testing.plugin",
         "thutuc.diff",
     ],
 )
@@ -70,6 +72,12 @@ def test_submodule_all_is_importable(module: str):
     imported = importlib.import_module(module)
     for name in imported.__all__:
         assert hasattr(imported, name), f"{module}.{name}"
+
+
+def test_the_strategies_are_exactly_these():
+    from thutuc.testing import strategies
+
+    assert set(strategies.__all__) == {"catalogue_and_procedure", "catalogues", "procedures", "scenarios"}
 
 
 def test_load_error_is_a_thutuc_error():

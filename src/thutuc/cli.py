@@ -447,11 +447,10 @@ def _load_version(spec: str, catalogue_folder: str | None, fallback: Any = None)
 
     ``fallback`` is the catalogue to use when none is found beside the path.
     """
-    import subprocess
     from pathlib import Path
 
     from thutuc.errors import ThutucError
-    from thutuc.io import load, loads
+    from thutuc.io import load, loads, read_revision
 
     try:
         if Path(spec).is_file():
@@ -461,14 +460,13 @@ def _load_version(spec: str, catalogue_folder: str | None, fallback: Any = None)
         if not separator or not path:
             raise click.BadParameter(f"'{spec}' is neither a file nor REV:PATH", param_hint="A/B")
         try:
-            shown = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, text=True, check=False)
-        except OSError as exc:
-            raise click.BadParameter(f"'{spec}': cannot run git ({exc.strerror or exc})", param_hint="A/B") from None
-        if shown.returncode != 0:
-            message = shown.stderr.strip().splitlines()[-1] if shown.stderr.strip() else "git show failed"
-            raise click.BadParameter(f"'{spec}': {message}", param_hint="A/B")
+            text = read_revision(revision, path)
+        except ThutucError as exc:
+            raise click.BadParameter(f"'{spec}': {exc.problems[0].message}", param_hint="A/B") from None
+        if text is None:
+            raise click.BadParameter(f"'{spec}': {path} is not in {revision}", param_hint="A/B")
         catalogue = _catalogue_beside(path if Path(path).exists() else ".", catalogue_folder, fallback)
-        return loads(shown.stdout, catalogue=catalogue, filename=spec), catalogue
+        return loads(text, catalogue=catalogue, filename=spec), catalogue
     except ThutucError as exc:
         raise _library_error(exc) from None
 
@@ -529,6 +527,66 @@ def diff(
     if reasons:
         for reason in reasons:
             click.echo(f"gate: {reason}", err=True)
+        sys.exit(1)
+
+
+@cli.command("gate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@catalogue_option
+@click.option("--against", "revision", default="HEAD", show_default=True, help="The git revision to compare with.")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    default=("burden-increase,readiness-decrease",),
+    show_default=True,
+    metavar="CONDITIONS",
+    help="Conditions that refuse a change, comma-separated, as for 'thutuc diff --fail-on'.",
+)
+def gate_command(paths: tuple[str, ...], catalogue_folder: str | None, revision: str, fail_on: tuple[str, ...]) -> None:
+    """Refuse changes to procedure files that raise the burden: each file against its version in git.
+
+    PATHS are procedure files or folders; catalogue files are skipped and a file that is new in
+    the revision passes. Exits 1 listing the reasons when a change meets a condition. Made for
+    pre-commit (the 'thutuc-gate' hook) and CI.
+
+    \b
+    Examples:
+      thutuc gate procedures/ --against main --fail-on burden-increase,document-added
+    """
+    from pathlib import Path
+
+    from thutuc.diff import diff as diff_procedures
+    from thutuc.diff import gate
+    from thutuc.errors import ThutucError
+    from thutuc.io import load, loads, read_revision
+
+    conditions = [c.strip() for value in fail_on for c in value.split(",") if c.strip()]
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        files += [f for f in found if "catalogue" not in f.parent.parts]
+    refused = 0
+    for file in files:
+        try:
+            catalogue = _catalogue_beside(str(file), catalogue_folder)
+            current = load(file, catalogue=catalogue)
+            earlier_text = read_revision(revision, file)
+            if earlier_text is None:
+                continue
+            earlier = loads(earlier_text, catalogue=catalogue, filename=f"{revision}:{file}")
+        except ThutucError as exc:
+            raise _library_error(exc) from None
+        try:
+            reasons = gate(diff_procedures(earlier, current, catalogue=catalogue), conditions)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+        for reason in reasons:
+            click.echo(f"{file}: gate against {revision}: {reason}", err=True)
+        refused += bool(reasons)
+    click.echo(f"checked {len(files)} file(s) against {revision}: {refused} refused", err=True)
+    if refused:
         sys.exit(1)
 
 

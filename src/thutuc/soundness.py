@@ -15,7 +15,7 @@ from thutuc import graph as flow
 from thutuc.analysis.burden import Burden, burden
 from thutuc.model import Catalogue, Procedure, StepKind
 
-__all__ = ["Violation", "ViolationKind", "check", "unsupplied_needs"]
+__all__ = ["Violation", "ViolationKind", "check", "proved_facts", "unsupplied_needs"]
 
 
 class ViolationKind(StrEnum):
@@ -39,8 +39,8 @@ class Violation:
         return f"{self.kind.value}: {self.message}"
 
 
-def _proved(procedure: Procedure, catalogue: Catalogue, document_id: str) -> set[tuple[str, str]]:
-    """Facts a document proves whichever alternative the applicant brings."""
+def proved_facts(procedure: Procedure, catalogue: Catalogue, document_id: str) -> set[tuple[str, str]]:
+    """``(role, fact)`` a dossier document proves whichever alternative the applicant brings."""
     requirement = procedure.document.get(document_id)
     if requirement is None:
         return set()
@@ -71,9 +71,9 @@ def unsupplied_needs(procedure: Procedure, catalogue: Catalogue) -> set[tuple[st
     initial: set[tuple[str, str]] = set()
     for requirement in procedure.documents:
         if requirement.id not in consumed:
-            initial |= _proved(procedure, catalogue, requirement.id)
+            initial |= proved_facts(procedure, catalogue, requirement.id)
     documents_at = {
-        s.id: set().union(*(_proved(procedure, catalogue, d) for d in s.consumes)) if s.consumes else set()
+        s.id: set().union(*(proved_facts(procedure, catalogue, d) for d in s.consumes)) if s.consumes else set()
         for s in procedure.steps
     }
     provided_at = {s.id: {(role, f) for role, facts in s.provides.items() for f in facts} for s in procedure.steps}

@@ -27,6 +27,7 @@ _EXPORTS = {
     "load_paths": "thutuc.io.loader",
     "loads": "thutuc.io.loader",
     "parse": "thutuc.io.loader",
+    "read_revision": "thutuc.io.loader",
     "validate_paths": "thutuc.io.loader",
     "write_atomic": "thutuc.io.files",
 }
@@ -49,6 +50,7 @@ __all__ = [
     "load_paths",
     "loads",
     "parse",
+    "read_revision",
     "validate_paths",
     "write_atomic",
 ]
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
         load_paths,
         loads,
         parse,
+        read_revision,
         validate_paths,
     )
     from thutuc.io.schema import json_schema, json_schema_text

@@ -43,6 +43,7 @@ __all__ = [
     "load_catalogue",
     "loads",
     "parse",
+    "read_revision",
     "validate_paths",
 ]
 
@@ -320,6 +321,38 @@ def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>"
     if problems:
         raise LoadError(problems)
     return parsed.model  # type: ignore[return-value]
+
+
+def read_revision(revision: str, path: str | Path) -> str | None:
+    """The text of ``path`` as it is in git revision ``revision``; ``None`` when the file is not in it.
+
+    ``path`` is read relative to the working folder, so it need not start at the repository root.
+
+    Raises
+    ------
+    LoadError
+        When git cannot be run, the folder is not in a repository, or the revision is unknown.
+    """
+    import subprocess
+
+    target = Path(path)
+    spec = f"{revision}:{target}"
+    try:
+        shown = subprocess.run(
+            ["git", "-C", str(target.parent), "show", f"{revision}:./{target.name}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise LoadError([Problem(ErrorCode.UNREADABLE, f"cannot run git ({exc.strerror or exc})", spec)]) from None
+    if shown.returncode == 0:
+        return shown.stdout
+    message = shown.stderr.strip()
+    if "exists on disk, but not in" in message or "does not exist in" in message:
+        return None
+    reason = message.splitlines()[-1] if message else "git show failed"
+    raise LoadError([Problem(ErrorCode.UNREADABLE, reason.removeprefix("fatal: "), spec)])
 
 
 def load(path: str | Path, *, catalogue: Catalogue | None = None) -> Procedure:

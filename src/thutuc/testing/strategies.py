@@ -8,6 +8,7 @@
 ...     assert procedure.steps
 """
 
+from thutuc.testing._scenarios import scenarios
 from thutuc.testing._strategies import catalogue_and_procedure, catalogues, procedures
 
-__all__ = ["catalogue_and_procedure", "catalogues", "procedures"]
+__all__ = ["catalogue_and_procedure", "catalogues", "procedures", "scenarios"]
