@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from thutuc._gc import paused_gc
 from thutuc.analysis.burden import Burden, burden
 from thutuc.analysis.online import online_verdict
 from thutuc.model import Catalogue, Presence, Procedure, StepKind, SubmissionMode
@@ -349,6 +350,7 @@ def _sources_for(requirement: Any, after: Procedure, catalogue: Catalogue | None
     return sources
 
 
+@paused_gc()
 def diff(before: Procedure, after: Procedure, *, catalogue: Catalogue | None = None) -> ProcedureDiff:
     """What changed from ``before`` to ``after``: elements, flow, fees, legal basis, burden and readiness.
 

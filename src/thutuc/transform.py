@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from thutuc._gc import paused_gc
 from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, Finding, select_rules
 from thutuc.analysis.handoffs import handoffs
 from thutuc.analysis.once_only import once_only
@@ -70,6 +71,7 @@ class Simplified:
         return any(entry.change is not Change.NOT_APPLIED for entry in self.trace)
 
 
+@paused_gc()
 def simplify(
     procedure: Procedure,
     findings: Iterable[Finding] | None = None,

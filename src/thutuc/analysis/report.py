@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from thutuc._gc import paused_gc
 from thutuc.analysis.burden import Burden, burden
 from thutuc.analysis.findings import RULES, AnalysisOptions, Finding, Message, Severity
 from thutuc.analysis.handoffs import handoffs, removed_documents
@@ -111,6 +112,7 @@ def _sort_key(procedure: Procedure):
     return key
 
 
+@paused_gc()
 def analyze(
     procedure: Procedure, catalogue: Catalogue, *, options: AnalysisOptions | None = None, file: str | None = None
 ) -> ProcedureAnalysis:

@@ -18,6 +18,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from thutuc._gc import paused_gc
 from thutuc.checks import check_catalogue, check_procedure
 from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
 from thutuc.io.cache import ModelCache
@@ -141,6 +142,7 @@ class _ParsedFile:
     problems: tuple[Problem, ...] = ()
 
 
+@paused_gc()
 def _parse(source: str | bytes, filename: str) -> _ParsedFile:
     """Read a file; YAML problems and an unknown ``kind`` raise, schema problems are kept."""
     tree = read_yaml(source, filename)
@@ -272,6 +274,7 @@ def _salvaged_problems(data: dict[str, Any], catalogue: Catalogue) -> list[Probl
     return problems
 
 
+@paused_gc()
 def _procedure_problems(parsed: _ParsedFile, catalogue: Catalogue, filename: str) -> list[Problem]:
     """Every problem of a parsed procedure file: schema, references, flow and fact supply."""
     if isinstance(parsed.model, Procedure):
