@@ -88,3 +88,13 @@ def test_declared_online_levels_are_compared_not_copied(report: AnalysisReport):
     for p in report.procedures:
         if p.declared_online == "full" and p.online_before.level != "full":
             assert any(f.severity.value == "blocker" for f in p.findings), p.id
+
+
+def test_a_paper_behind_a_lookup_of_a_partly_held_fact_stays_as_its_fallback(report: AnalysisReport):
+    # Permanent residence: the population lookup establishes the family relationship, but the database
+    # holds it for part of the population only, so the relationship papers stay for when it finds nothing.
+    [analysis] = [p for p in report.procedures if p.id == "permanent-residence-registration"]
+    [finding] = [f for f in analysis.findings if f.target.id == "relationship-proof"]
+    assert finding.rule == "once-only.conditional"
+    assert "'lookup-population' finds nothing" in finding.message.en
+    assert finding.justification.condition

@@ -225,6 +225,22 @@ def _document_finding(requirement: DocumentRequirement, supply: FactSupply) -> F
             why,
             saving=saving,
         )
+    gaps = [(s, gap) for s in supplies if (gap := supply.may_find_nothing(s)) is not None]
+    if gaps:
+        # The lookup that establishes the fact may come back empty: the paper stays, for that case.
+        lookups = ", ".join(f"'{s.earlier_step}'" for s, _ in gaps)
+        why = _justify(supplies, how).model_copy(
+            update={"condition": "; ".join(gap for _, gap in gaps), "fallback": f"when {lookups} finds nothing"}
+        )
+        return finding(
+            "once-only.conditional",
+            Severity.OPPORTUNITY,
+            f"'{vi}' chỉ cần khi bước khai thác dữ liệu không tìm thấy thông tin; giữ làm dự phòng.",
+            f"'{en}' is needed only when {lookups} finds nothing: {how}, but the source holds it for part of "
+            "the population; keep it as a fallback.",
+            why,
+            saving=saving,
+        )
     if any(s.partial for s in supplies):
         why = _justify(supplies, how + ask)
         return finding(

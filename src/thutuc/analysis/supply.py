@@ -278,6 +278,23 @@ class FactSupply:
                 frontier.extend(n for n in self.forward.successors(node) if n not in reached)
         return reached
 
+    def may_find_nothing(self, got: Supply) -> str | None:
+        """For a fact an earlier lookup step establishes: why that lookup may find nothing, else ``None``.
+
+        A lookup in a source that holds the fact for only part of the population can come back empty.
+        """
+        if got.earlier_step is None:
+            return None
+        step = self.procedure.step[got.earlier_step]
+        source = self.catalogue.data_source.get(step.data_source or "")
+        if source is None:
+            return None
+        for held in source.holds:
+            if held.fact == got.fact and held.coverage is Coverage.PARTIAL:
+                fallback = f"{source.id} holds {got.fact} for part of the population"
+                return held.condition or source.coverage_note or fallback
+        return None
+
     def needed_after(self, step_id: str, role: str, fact: str) -> bool:
         """Whether a step that ``step_id`` precedes needs ``(role, fact)``: one backward pass per fact."""
         pair = (role, fact)
