@@ -343,6 +343,49 @@ class TestLookupKeys:
         order = [s.id for s in result.procedure.steps]
         assert "lookup-source-1" not in order or order.index("lookup-source-1") > order.index("submit")
 
+    def test_the_document_a_finding_removes_does_not_give_the_key_of_its_lookup(self):
+        # The ID paper proves fact 0 and the key (fact 1) and goes at the office's first step; the
+        # applicant's submission, where the key would be asked, comes after the step needing fact 0.
+        catalogue = Catalogue.model_validate(
+            {
+                "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
+                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
+                "document_types": [
+                    {
+                        "id": "id-paper",
+                        "name": {"vi": "Giấy tờ"},
+                        "proves": ["person.attribute_0", "person.attribute_1"],
+                        "sources": KEY_SOURCES,
+                    }
+                ],
+                "data_sources": [
+                    {
+                        "id": "source-1",
+                        "name": {"vi": "Nguồn 1"},
+                        "kind": "database",
+                        "holds": [{"fact": "person.attribute_0", "coverage": "full"}],
+                        "lookup_key": "person.attribute_1",
+                        "connections": [{"to": "agency-0", "since": "2015-01-01"}],
+                        "legal_basis": [{"document": "test"}],
+                        "sources": KEY_SOURCES,
+                    }
+                ],
+            }
+        )
+        office = {"actor": "office"}
+        steps = [
+            self.step("check", "check", to="decide", consumes=["paper"]) | office,
+            self.step("decide", "decide", to="submit", needs={"applicant": ["person.attribute_0"]}) | office,
+            self.step("submit", "submit", produces=["result-0"]),
+        ]
+        _, procedure = self.pair(steps)
+        data = procedure.model_dump(mode="json", exclude_defaults=True)
+        data["documents"] = [{"id": "paper", "document_type": "id-paper", "about": "applicant"}]
+        procedure = Procedure.model_validate(data)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert "paper" in result.procedure.document
+
     @pytest.mark.parametrize(
         "steps",
         [

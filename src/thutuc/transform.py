@@ -175,18 +175,19 @@ class _Draft:
             (s for s in self.data["steps"] if s["actor"] in citizens and s["kind"] == StepKind.SUBMIT.value), None
         )
 
-    def suppliers(self, role: str, fact: str) -> set[str]:
-        """Steps that provide the fact, or consume a document of the role proving it."""
-        proving = {
-            d["id"]
-            for d in self.data["documents"]
-            if d.get("about", "applicant") == role
-            and any(
-                t in self.catalogue.document_type and fact in self.catalogue.document_type[t].proves
-                for alternative in (d.get("any_of") or [[d.get("document_type")]])
-                for t in alternative
-            )
-        }
+    def suppliers(self, role: str, fact: str, *, without: Collection[str] = ()) -> set[str]:
+        """Steps that provide the fact, or consume a document of the role that proves it whichever
+        alternative the applicant brings; documents in ``without`` (about to go) do not count."""
+        proving = set()
+        for document in self.data["documents"]:
+            if document["id"] in without or document.get("about", "applicant") != role:
+                continue
+            alternatives = document.get("any_of") or [[document.get("document_type")]]
+            if alternatives and all(
+                any(t in self.catalogue.document_type and fact in self.catalogue.document_type[t].proves for t in a)
+                for a in alternatives
+            ):
+                proving.add(document["id"])
         return {
             s["id"]
             for s in self.data["steps"]
@@ -377,7 +378,9 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
             continue  # the lookup stays where it is, after its key as before
         earlier = nx.ancestors(forward, target)
         for role in wanted:
-            suppliers = draft.suppliers(role, key) - {f"lookup-{source_id}"}
+            # The document the finding removes, or makes a fallback, no longer gives the key.
+            going = [finding.target.id] if finding.target.kind == "document" else []
+            suppliers = draft.suppliers(role, key, without=going) - {f"lookup-{source_id}"}
             if (role, key) in asked and submission is not None:
                 suppliers.add(submission["id"])
             if not suppliers & earlier:
