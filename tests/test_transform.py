@@ -343,20 +343,19 @@ class TestLookupKeys:
         order = [s.id for s in result.procedure.steps]
         assert "lookup-source-1" not in order or order.index("lookup-source-1") > order.index("submit")
 
-    def test_the_document_a_finding_removes_does_not_give_the_key_of_its_lookup(self):
-        # The ID paper proves fact 0 and the key (fact 1) and goes at the office's first step; the
-        # applicant's submission, where the key would be asked, comes after the step needing fact 0.
-        catalogue = Catalogue.model_validate(
+    @staticmethod
+    def key_catalogue() -> Catalogue:
+        # An ID paper proving fact 0 and fact 1; a connected source holding fact 0, looked up by fact 1.
+        return Catalogue.model_validate(
             {
                 "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
                 "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
                 "document_types": [
-                    {
-                        "id": "id-paper",
-                        "name": {"vi": "Giấy tờ"},
-                        "proves": ["person.attribute_0", "person.attribute_1"],
-                        "sources": KEY_SOURCES,
-                    }
+                    {"id": t, "name": {"vi": "Giấy tờ"}, "proves": proves, "sources": KEY_SOURCES}
+                    for t, proves in (
+                        ("id-paper", ["person.attribute_0", "person.attribute_1"]),
+                        ("plain-paper", ["person.attribute_0"]),
+                    )
                 ],
                 "data_sources": [
                     {
@@ -372,16 +371,42 @@ class TestLookupKeys:
                 ],
             }
         )
+
+    def with_paper(self, steps: list[dict], *, proves_key: bool) -> Procedure:
+        _, procedure = self.pair(steps)
+        data = procedure.model_dump(mode="json", exclude_defaults=True)
+        paper_type = "id-paper" if proves_key else "plain-paper"
+        data["documents"] = [{"id": "paper", "document_type": paper_type, "about": "applicant"}]
+        return Procedure.model_validate(data)
+
+    def test_the_document_a_finding_removes_does_not_give_the_key_of_its_lookup(self):
+        # The ID paper proves fact 0 and the key (fact 1) and goes at the office's first step; the
+        # applicant's submission, where the key would be asked, comes after the step needing fact 0.
+        catalogue = self.key_catalogue()
         office = {"actor": "office"}
         steps = [
             self.step("check", "check", to="decide", consumes=["paper"]) | office,
             self.step("decide", "decide", to="submit", needs={"applicant": ["person.attribute_0"]}) | office,
             self.step("submit", "submit", produces=["result-0"]),
         ]
-        _, procedure = self.pair(steps)
-        data = procedure.model_dump(mode="json", exclude_defaults=True)
-        data["documents"] = [{"id": "paper", "document_type": "id-paper", "about": "applicant"}]
-        procedure = Procedure.model_validate(data)
+        procedure = self.with_paper(steps, proves_key=True)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert "paper" in result.procedure.document
+
+    def test_a_key_given_on_one_path_only_does_not_feed_a_lookup_every_path_reaches(self):
+        # The office may decide straight after receiving the paper, or after the applicant's submission,
+        # where the key would be asked: a lookup before the decision would lack it on the first path.
+        catalogue = self.key_catalogue()
+        office = {"actor": "office"}
+        steps = [
+            self.step("receive", "receive", consumes=["paper"])
+            | office
+            | {"next": [{"to": "submit"}, {"to": "decide"}]},
+            self.step("submit", "submit", to="decide"),
+            self.step("decide", "decide", needs={"applicant": ["person.attribute_0"]}, produces=["result-0"]) | office,
+        ]
+        procedure = self.with_paper(steps, proves_key=False)
         result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
         assert check(procedure, result.procedure, catalogue) == []
         assert "paper" in result.procedure.document

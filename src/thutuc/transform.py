@@ -376,20 +376,38 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
         target = draft.first_needing(wanted)
         if existing is not None and (target == existing["id"] or target in nx.descendants(forward, existing["id"])):
             continue  # the lookup stays where it is, after its key as before
-        earlier = nx.ancestors(forward, target)
         for role in wanted:
             # The document the finding removes, or makes a fallback, no longer gives the key.
             going = [finding.target.id] if finding.target.kind == "document" else []
             suppliers = draft.suppliers(role, key, without=going) - {f"lookup-{source_id}"}
             if (role, key) in asked and submission is not None:
                 suppliers.add(submission["id"])
-            if not suppliers & earlier:
+            if _reached_around(forward, suppliers, target):
                 draft.record(
                     finding,
                     Change.NOT_APPLIED,
-                    f"its lookup in {source_id} would come before '{target}', after no step giving {role}:{key}",
+                    f"its lookup in {source_id} would come before '{target}', which a path reaches with no step "
+                    f"giving {role}:{key}",
                 )
                 return True
+    return False
+
+
+def _reached_around(forward: nx.DiGraph, suppliers: set[str], target: str) -> bool:
+    """Whether a path from a start reaches ``target`` passing no supplier before it: one walk of the flow.
+
+    A lookup goes just before ``target``, so ``target`` itself supplying the key does not help.
+    """
+    frontier = [n for n in forward if forward.in_degree(n) == 0 and (n == target or n not in suppliers)]
+    seen = set(frontier)
+    while frontier:
+        node = frontier.pop()
+        if node == target:
+            return True
+        for successor in forward.successors(node):
+            if successor not in seen and (successor == target or successor not in suppliers):
+                seen.add(successor)
+                frontier.append(successor)
     return False
 
 
@@ -407,6 +425,7 @@ def _apply_document(draft: _Draft, finding: Finding) -> None:
         fallback = f"Only when the lookup finds nothing ({coverage})"
         document["condition"] = f"{document['condition']}; {fallback}" if document.get("condition") else fallback
         draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {coverage}")
+        _ask_for_keys(draft, finding)
         return
     if finding.rule == "once-only.replaceable":
         for source_id, facts_by_role in draft.lookups_for(finding).items():
