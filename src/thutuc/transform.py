@@ -355,11 +355,11 @@ def _apply(
 
 
 def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
-    """Whether a lookup the finding needs would come before every step that gives or establishes its key.
+    """Whether a lookup the finding needs would stand where some path has not yet given its key.
 
     A key the finding asks the applicant for is given at their first submission. A lookup goes before the
-    first step needing its facts (an existing one moves there when it must), so that step must follow a
-    supplier of the key, or the simplified procedure would look up with nothing to look up by.
+    first step needing its facts (an existing one moves there when it must), so every path to that step
+    must pass a supplier of the key, or the simplified procedure would look up with nothing to look up by.
     """
     submission = draft.first_submission()
     asked = {tuple(pair.split(":", 1)) for pair in finding.adds_fields}
