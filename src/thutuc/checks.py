@@ -234,16 +234,7 @@ def _check_fact_supply(procedure: Procedure, catalogue: Catalogue) -> Iterator[P
     for document in procedure.documents:
         # With alternatives, a fact counts as supplied only if every set proves it:
         # the citizen may bring any one of them.
-        per_set = [
-            {
-                f
-                for type_id in alternative
-                if type_id in catalogue.document_type
-                for f in catalogue.document_type[type_id].proves
-            }
-            for alternative in document.alternatives
-        ]
-        supplied |= {(document.about, f) for f in set.intersection(*per_set)} if per_set else set()
+        supplied |= {(document.about, f) for f in catalogue.proved_whichever(document.alternatives)}
     for step in procedure.steps:
         supplied |= {(role, f) for role, facts in step.provides.items() for f in facts}
     for i, step in enumerate(procedure.steps):

@@ -44,11 +44,7 @@ def proved_facts(procedure: Procedure, catalogue: Catalogue, document_id: str) -
     requirement = procedure.document.get(document_id)
     if requirement is None:
         return set()
-    sets = [
-        {fact for t in alternative if t in catalogue.document_type for fact in catalogue.document_type[t].proves}
-        for alternative in requirement.alternatives
-    ]
-    return {(requirement.about, fact) for fact in set.intersection(*sets)} if sets else set()
+    return {(requirement.about, fact) for fact in catalogue.proved_whichever(requirement.alternatives)}
 
 
 def unsupplied_needs(procedure: Procedure, catalogue: Catalogue) -> set[tuple[str, str, str]]:

@@ -178,16 +178,13 @@ class _Draft:
     def suppliers(self, role: str, fact: str, *, without: Collection[str] = ()) -> set[str]:
         """Steps that provide the fact, or consume a document of the role that proves it whichever
         alternative the applicant brings; documents in ``without`` (about to go) do not count."""
-        proving = set()
-        for document in self.data["documents"]:
-            if document["id"] in without or document.get("about", "applicant") != role:
-                continue
-            alternatives = document.get("any_of") or [[document.get("document_type")]]
-            if alternatives and all(
-                any(t in self.catalogue.document_type and fact in self.catalogue.document_type[t].proves for t in a)
-                for a in alternatives
-            ):
-                proving.add(document["id"])
+        proving = {
+            document["id"]
+            for document in self.data["documents"]
+            if document["id"] not in without
+            and document.get("about", "applicant") == role
+            and fact in self.catalogue.proved_whichever(document.get("any_of") or [[document.get("document_type")]])
+        }
         return {
             s["id"]
             for s in self.data["steps"]

@@ -6,6 +6,7 @@ A reform team extends it with data, never with code; procedures refer to it by i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
@@ -283,3 +284,23 @@ class Catalogue(StrictModel):
     def subjects(self) -> frozenset[str]:
         """The subject kinds the facts are about."""
         return frozenset(f.subject for f in self.facts)
+
+    def proved_whichever(self, alternatives: Iterable[Iterable[str]]) -> set[str]:
+        """The facts proved whichever alternative set of document types the applicant brings.
+
+        Unknown document types prove nothing; no alternative at all proves nothing.
+
+        Examples
+        --------
+        >>> from thutuc.testing.examples import tiny_catalogue
+        >>> catalogue = tiny_catalogue()
+        >>> sorted(catalogue.proved_whichever([["id-card"]]))
+        ['person.id_number', 'person.identity']
+        >>> catalogue.proved_whichever([["id-card"], ["no-such-type"]])
+        set()
+        """
+        sets = [
+            {fact for t in alternative if t in self.document_type for fact in self.document_type[t].proves}
+            for alternative in alternatives
+        ]
+        return set.intersection(*sets) if sets else set()

@@ -262,8 +262,7 @@ def _draw_procedure(
             document["document_type"] = sets[0][0]
         if with_conditions and draw(st.booleans()):
             document["condition"] = draw(texts)
-        proven = set.intersection(*({f for t in s for f in catalogue.document_type[t].proves} for s in sets))
-        supplied |= {(role["id"], f) for f in proven}
+        supplied |= {(role["id"], f) for f in catalogue.proved_whichever(sets)}
         documents.append(document)
 
     step_ids = _slugs("step", steps)
