@@ -394,6 +394,24 @@ class TestLookupKeys:
         assert check(procedure, result.procedure, catalogue) == []
         assert "paper" in result.procedure.document
 
+    def test_an_office_lookup_on_one_branch_does_not_supply_the_other_branch(self):
+        # The office looks the fact up on one branch only; the other branch reaches the decision with the
+        # paper alone, so the paper is not replaceable by that lookup.
+        catalogue = self.key_catalogue()
+        office = {"actor": "office"}
+        steps = [
+            self.step("receive", "receive", consumes=["paper"]) | office | {"next": [{"to": "look"}, {"to": "decide"}]},
+            self.step(
+                "look", "lookup", to="decide", data_source="source-1", provides={"applicant": ["person.attribute_0"]}
+            )
+            | office,
+            self.step("decide", "decide", needs={"applicant": ["person.attribute_0"]}, produces=["result-0"]) | office,
+        ]
+        procedure = self.with_paper(steps, proves_key=False)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert "paper" in result.procedure.document
+
     def test_a_key_given_on_one_path_only_does_not_feed_a_lookup_every_path_reaches(self):
         # The office may decide straight after receiving the paper, or after the applicant's submission,
         # where the key would be asked: a lookup before the decision would lack it on the first path.

@@ -250,32 +250,47 @@ class FactSupply:
         return later in self._descendants[earlier]
 
     def earlier_supplier(self, role: str, fact: str, step_id: str) -> str | None:
-        """An office or system step before ``step_id`` that already establishes the fact.
+        """An office or system step that establishes the fact before ``step_id`` on every path to it.
 
-        A lookup counts only when the procedure reaches its data source on the as-of date.
+        A lookup counts only when the procedure reaches its data source on the as-of date. A supplier on
+        some paths only does not count: a path around it reaches ``step_id`` without the fact.
         """
         pair = (role, fact)
         if pair not in self._reached:
             self._reached[pair] = self._reach_from_suppliers(pair)
         return self._reached[pair].get(step_id)
 
+    @cached_property
+    def _forward_order(self) -> list[str]:
+        return list(nx.topological_sort(self.forward))
+
     def _reach_from_suppliers(self, pair: RoleFact) -> dict[str, str]:
-        """Every step some supplier of ``pair`` precedes, with the first such supplier: one pass per fact."""
+        """Every step that each path reaches through a supplier of ``pair``, with one such supplier.
+
+        One pass in flow order: a step is reached when each step before it is a supplier or is reached.
+        """
+        suppliers = {
+            supplier
+            for supplier in self.provided_by.get(pair, [])
+            if not self.is_citizen_step(supplier)
+            and (
+                self.procedure.step[supplier].data_source is None
+                or self.procedure.step[supplier].data_source in self.reachable
+            )
+        }
         reached: dict[str, str] = {}
-        for supplier in self.provided_by.get(pair, []):
-            step = self.procedure.step[supplier]
-            if self.is_citizen_step(supplier):
-                continue
-            if step.data_source is not None and step.data_source not in self.reachable:
-                continue
-            # Everything after an already reached step is reached too, so each step is visited once.
-            frontier = [n for n in self.forward.successors(supplier) if n not in reached]
-            while frontier:
-                node = frontier.pop()
-                if node in reached:
-                    continue
-                reached[node] = supplier
-                frontier.extend(n for n in self.forward.successors(node) if n not in reached)
+        if not suppliers:
+            return reached
+        for node in self._forward_order:
+            via = None
+            for before in self.forward.predecessors(node):
+                through = before if before in suppliers else reached.get(before)
+                if through is None:
+                    via = None
+                    break
+                via = via or through
+            if via is not None:
+                reached[node] = via
         return reached
 
     def may_find_nothing(self, got: Supply) -> str | None:
