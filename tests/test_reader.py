@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from typing import Any
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.test_properties import mutated_files
 from thutuc.errors import ErrorCode, LoadError
+from thutuc.io import reader
 from thutuc.io.reader import MAX_DEPTH, read_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def codes(exc: pytest.ExceptionInfo[LoadError]) -> list[str]:
@@ -107,3 +116,56 @@ class TestRefusals:
             (3, "alias"),
             (4, "alias"),
         ]
+
+
+def outcome(read: Any) -> tuple[Any, ...]:
+    """What a reading gives: its data and every position, or its problems."""
+    try:
+        tree = read()
+    except LoadError as exc:
+        return ("problems", [p.to_dict() for p in exc.problems])
+    return ("tree", tree.value, tree.key_marks, tree.value_marks, tree.collections)
+
+
+def assert_read_as_exactly(text: str) -> None:
+    quick = outcome(lambda: read_yaml(text, "f.yaml"))
+    exact = outcome(lambda: reader._read_exactly(text, "f.yaml", MAX_DEPTH))
+    assert quick == exact
+
+
+class TestQuickReading:
+    """A file read the quick way gives the same data, positions and problems as the exact way."""
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            p
+            for pattern in ("procedures/**/*.yaml", "tests/fixtures/**/*.yaml")
+            for p in sorted(ROOT.glob(pattern))
+            if p.is_file()
+        ],
+        ids=lambda path: path.name,
+    )
+    def test_shipped_files_and_fixtures(self, path: Path):
+        assert_read_as_exactly(path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff"))
+
+    def test_a_link_query_does_not_force_the_exact_way(self):
+        text = "source: https://example.vn/?a=1&b=2\nnote: 5*3=15!\nx:\n  y: 1\n"
+        assert reader._read_quickly(text, MAX_DEPTH) is not reader._UNSURE
+        assert read_yaml(text).locate(("x", "y")) == (4, 6)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["a: &x 1\n", "a: *x\n", "a: !!int 1\n", "[&x 1]\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "a: 1\n---\nb: 2\n"],
+    )
+    def test_what_the_exact_way_refuses_is_not_read_quickly(self, text: str):
+        assert reader._read_quickly(text, MAX_DEPTH) is reader._UNSURE
+        assert outcome(lambda: read_yaml(text))[0] == "problems"
+
+    @given(st.text(alphabet="ab1 :-[]{},&*!'\"#\n~?|>%.\t", max_size=60))
+    def test_yaml_like_text(self, text: str):
+        assert_read_as_exactly(text)
+
+    @given(mutated_files())
+    def test_mutated_procedure_files(self, case):
+        assert_read_as_exactly(case[1])

@@ -1,11 +1,16 @@
 """Safe YAML reading that remembers where every key and value stood.
 
-Built on libyaml's event stream: no objects are constructed, anchors and aliases are refused.
+Built on libyaml: no objects are constructed, anchors, aliases and tags are refused. A file is read in
+one of two ways. The exact way walks libyaml's events and records the position of every key and value;
+it is the one that reports problems. Most files have none and never need a position, so a file that
+cannot hold an anchor, an alias or a tag is first read the quick way: libyaml composes the document in C
+and only plain data is built from it. Anything unusual there (a syntax error, a duplicate key, deep
+nesting) falls back to the exact way, and positions are recorded from the text on first use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from typing import Any
 
 import yaml
@@ -29,14 +34,56 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-@dataclass
 class YamlTree:
-    """A parsed YAML document with the position of every key and value, by path."""
+    """A parsed YAML document with the position of every key and value, by path.
 
-    value: Any
-    key_marks: dict[Path, Mark] = field(default_factory=dict)
-    value_marks: dict[Path, Mark] = field(default_factory=dict)
-    collections: set[Path] = field(default_factory=set)
+    A tree read the quick way holds its text and records the positions the first time one is asked for.
+    """
+
+    __slots__ = ("_collections", "_key_marks", "_pending", "_value_marks", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        key_marks: dict[Path, Mark] | None = None,
+        value_marks: dict[Path, Mark] | None = None,
+        collections: set[Path] | None = None,
+    ) -> None:
+        self.value = value
+        self._key_marks = {} if key_marks is None else key_marks
+        self._value_marks = {} if value_marks is None else value_marks
+        self._collections = set() if collections is None else collections
+        self._pending: tuple[str, str, int] | None = None
+
+    @classmethod
+    def _unmarked(cls, value: Any, text: str, filename: str, max_depth: int) -> YamlTree:
+        tree = cls(value)
+        tree._pending = (text, filename, max_depth)
+        return tree
+
+    def _marked(self) -> YamlTree:
+        if self._pending is not None:
+            text, filename, max_depth = self._pending
+            exact = _read_exactly(text, filename, max_depth)
+            self._key_marks, self._value_marks, self._collections = (
+                exact._key_marks,
+                exact._value_marks,
+                exact._collections,
+            )
+            self._pending = None
+        return self
+
+    @property
+    def key_marks(self) -> dict[Path, Mark]:
+        return self._marked()._key_marks
+
+    @property
+    def value_marks(self) -> dict[Path, Mark]:
+        return self._marked()._value_marks
+
+    @property
+    def collections(self) -> set[Path]:
+        return self._marked()._collections
 
     def locate(self, path: Path) -> Mark:
         """The position of ``path``, or of its closest enclosing element that exists.
@@ -44,14 +91,15 @@ class YamlTree:
         A scalar is located at its value; a mapping or list under a key at its key,
         since a block value starts on the next line.
         """
+        key_marks, value_marks, collections = self.key_marks, self.value_marks, self.collections
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            if prefix in self.value_marks and prefix not in self.collections:
-                return self.value_marks[prefix]
-            if prefix in self.key_marks:
-                return self.key_marks[prefix]
-            if prefix in self.value_marks:
-                return self.value_marks[prefix]
+            if prefix in value_marks and prefix not in collections:
+                return value_marks[prefix]
+            if prefix in key_marks:
+                return key_marks[prefix]
+            if prefix in value_marks:
+                return value_marks[prefix]
         return (1, 1)
 
     def locate_key(self, path: Path) -> Mark:
@@ -145,7 +193,7 @@ class _Builder:
         if path is None:  # a mapping key
             self._key(value if value is not None else "null", mark)
             return
-        self.tree.value_marks[path] = mark
+        self.tree._value_marks[path] = mark
         self._attach(value)
 
     def _key(self, key: str, mark: Mark) -> None:
@@ -162,7 +210,7 @@ class _Builder:
             )
         else:
             seen[key] = mark
-            self.tree.key_marks[key_path] = mark
+            self.tree._key_marks[key_path] = mark
         frame[2] = key
 
     def start_collection(self, event: yaml.NodeEvent, container: Any) -> None:
@@ -180,8 +228,8 @@ class _Builder:
                 "procedure files are shallow; check the indentation",
             )
             raise LoadError(self.problems)
-        self.tree.value_marks[path] = mark
-        self.tree.collections.add(path)
+        self.tree._value_marks[path] = mark
+        self.tree._collections.add(path)
         self._attach(container)
         self.stack.append([container, path, None, {}])
 
@@ -235,6 +283,80 @@ def read_yaml(
             ]
         )
     text = _decode(source, filename) if isinstance(source, bytes) else source
+    value = _read_quickly(text, max_depth)
+    if value is not _UNSURE:
+        return YamlTree._unmarked(value, text, filename, max_depth)
+    return _read_exactly(text, filename, max_depth)
+
+
+# An anchor (&), an alias (*) or a tag (!) can only begin a token: at the start of the text, or after a space,
+# a line break, a flow indicator or a colon. Text with none there holds none of them, whatever else it contains
+# (the '&' of a link's query, say); text with one is read the exact way, which refuses them.
+_AFTER_A_TOKEN_START = re.compile(r"[\s\[\]{},:][&*!]")
+_UNSURE = object()
+_STR = "tag:yaml.org,2002:str"
+
+
+class _QuickLoader(_Loader):  # type: ignore[misc, valid-type]
+    """Composes the document without resolving types: every scalar stays text."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _STR
+
+
+def _read_quickly(text: str, max_depth: int) -> Any:
+    """The document as plain data, or ``_UNSURE`` when the exact reader might find a problem in it."""
+    if _may_hold_anchor_alias_or_tag(text):
+        return _UNSURE
+    loader = _QuickLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:  # a syntax error, or a second document: the exact reader says where
+        return _UNSURE
+    finally:
+        loader.dispose()
+    if root is None:
+        return _UNSURE
+    try:
+        return _plain(root, 0, max_depth)
+    except _UnsureError:
+        return _UNSURE
+
+
+def _may_hold_anchor_alias_or_tag(text: str) -> bool:
+    if "&" not in text and "*" not in text and "!" not in text:  # most files: a scan in C, no regex
+        return False
+    return text[:1] in ("&", "*", "!") or _AFTER_A_TOKEN_START.search(text) is not None
+
+
+class _UnsureError(Exception):
+    pass
+
+
+def _plain(node: yaml.Node, depth: int, max_depth: int) -> Any:
+    kind = node.__class__
+    if kind is yaml.ScalarNode:
+        value = node.value
+        return None if not node.style and value in _NULLS else value
+    if depth >= max_depth:
+        raise _UnsureError
+    if kind is yaml.SequenceNode:
+        return [_plain(item, depth + 1, max_depth) for item in node.value]
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not yaml.ScalarNode:
+            raise _UnsureError
+        key = key_node.value
+        if not key_node.style and key in _NULLS:
+            key = "null"
+        if key in mapping:
+            raise _UnsureError
+        mapping[key] = _plain(value_node, depth + 1, max_depth)
+    return mapping
+
+
+def _read_exactly(text: str, filename: str, max_depth: int) -> YamlTree:
+    """The document with every position, or a ``LoadError`` with every problem in it."""
     builder = _Builder(filename, max_depth)
     loader = _Loader(text)
     try:
