@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["paused_gc"]
+__all__ = ["for_a_batch_run", "paused_gc"]
 
 
 @contextmanager
@@ -39,3 +39,17 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+# Young objects are scanned after this many more allocations than frees, instead of CPython's 700.
+_BATCH_THRESHOLDS = (100_000, 20, 20)
+
+
+def for_a_batch_run() -> None:
+    """Tune the collector for a process that builds one large, long-lived heap and then exits (the CLI).
+
+    Such a run keeps what it reads until it writes its output; with the default thresholds the collector
+    scanned that growing heap again and again, and took a third of a whole `thutuc analyze` on a large
+    folder. Cyclic garbage is still collected, only less often. Not for a library caller's process.
+    """
+    gc.set_threshold(*_BATCH_THRESHOLDS)

@@ -868,6 +868,9 @@ def _summary_table(rows: list[Any]) -> str:
 
 def main() -> None:
     """Entry point of the ``thutuc`` console script."""
+    from thutuc._gc import for_a_batch_run
+
+    for_a_batch_run()
     try:
         cli(prog_name="thutuc", standalone_mode=True)
     except OSError as exc:
