@@ -6,15 +6,31 @@ import datetime as dt
 
 import pytest
 
-from thutuc.analysis import AnalysisOptions, AnalysisReport, analyze_set
-from thutuc.io import load_all
+from thutuc.analysis import (
+    AnalysisOptions,
+    AnalysisReport,
+    analyze_set,
+    render_report,
+    report_json,
+    report_markdown,
+    report_text,
+)
+from thutuc.analysis import report as report_module
+from thutuc.io import ProcedureSet, load_all
 
 from .conftest import ROOT
 
+OPTIONS = AnalysisOptions(as_of=dt.date(2026, 11, 28))
+
 
 @pytest.fixture(scope="module")
-def report() -> AnalysisReport:
-    return analyze_set(load_all(ROOT / "procedures"), options=AnalysisOptions(as_of=dt.date(2026, 11, 28)))
+def shipped() -> ProcedureSet:
+    return load_all(ROOT / "procedures")
+
+
+@pytest.fixture(scope="module")
+def report(shipped: ProcedureSet) -> AnalysisReport:
+    return analyze_set(shipped, options=OPTIONS)
 
 
 def agreement_of(report: AnalysisReport, baseline: str):
@@ -98,3 +114,26 @@ def test_a_paper_behind_a_lookup_of_a_partly_held_fact_stays_as_its_fallback(rep
     assert finding.rule == "once-only.conditional"
     assert "'lookup-population' finds nothing" in finding.message.en
     assert finding.justification.condition
+
+
+class TestRenderReport:
+    """The report written by processes that each analyze a share of the set is the report written by one."""
+
+    @pytest.mark.parametrize("output_format", ["md", "json", "text"])
+    @pytest.mark.parametrize("lang", ["en", "vi"])
+    def test_in_processes_as_in_one(self, shipped, report, output_format, lang, monkeypatch):
+        expected = {"md": report_markdown, "json": report_json, "text": report_text}[output_format]
+        expected_text = expected(report) if output_format == "json" else expected(report, lang)
+        pools = []
+
+        class CountedPool(report_module.ProcessPoolExecutor):
+            def __init__(self, *args, **kwargs):
+                pools.append(kwargs.get("max_workers"))
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(report_module, "_PROCEDURES_PER_WORKER", 2)
+        monkeypatch.setattr(report_module, "ProcessPoolExecutor", CountedPool)
+        assert render_report(shipped, output_format, lang, options=OPTIONS, workers=2) == expected_text
+        assert pools == [2]
+        assert render_report(shipped, output_format, lang, options=OPTIONS, workers=1) == expected_text
+        assert pools == [2]

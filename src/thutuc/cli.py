@@ -231,6 +231,11 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Rule ids or analyzers, comma-separated. Default: all.",
 )
 @click.option("--lang", type=click.Choice(("en", "vi")), default="en", show_default=True, help="Language of messages.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes to analyze with. Default: one per core, for sets large enough to gain from it.",
+)
 @output_option
 def analyze(
     paths: tuple[str, ...],
@@ -240,6 +245,7 @@ def analyze(
     assume_connected: tuple[str, ...],
     rule_names: tuple[str, ...],
     lang: str,
+    jobs: int | None,
     output: str | None,
 ) -> None:
     """Find documents the state holds, steps that decide nothing, blockers to full online, and the burden.
@@ -260,8 +266,7 @@ def analyze(
     on_terminal = output_format == "text" and output is None and sys.stdout.isatty()
 
     def produce() -> tuple[str, dict[str, Any]]:
-        from thutuc.analysis import AnalysisOptions, analyze_set
-        from thutuc.analysis.report import report_json, report_markdown, report_text
+        from thutuc.analysis import AnalysisOptions, analyze_set, render_report
         from thutuc.errors import ThutucError
         from thutuc.io import load_paths
 
@@ -270,17 +275,12 @@ def analyze(
         except ThutucError as exc:
             raise _library_error(exc) from None
         rules = _rule_selection(rule_names)
-        assumed = _assumed(assume_connected, procedure_set.catalogue)
-        report = analyze_set(procedure_set, options=AnalysisOptions(as_of, assumed, rules))
-        if output_format == "json":
-            text = report_json(report)
-        elif output_format == "md":
-            text = report_markdown(report, language)
-        elif on_terminal:
-            text = _analysis_tables(report, language)
-        else:
-            text = report_text(report, language)
-        return text, {"count": len(report.procedures)}
+        chosen = AnalysisOptions(as_of, _assumed(assume_connected, procedure_set.catalogue), rules)
+        count = {"count": len(procedure_set.procedures)}
+        if on_terminal:
+            return _analysis_tables(analyze_set(procedure_set, options=chosen), language), count
+        text = render_report(procedure_set, output_format, language, options=chosen, workers=jobs)  # type: ignore[arg-type]
+        return text, count
 
     # A terminal table depends on the terminal's width, so only files and pipes are cached.
     options = ("analyze", output_format, language, str(as_of), *sorted(assume_connected), "|", *sorted(rule_names))

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Literal
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -31,6 +36,7 @@ __all__ = [
     "analysis_json_schema_text",
     "analyze",
     "analyze_set",
+    "render_report",
     "report_json",
     "report_markdown",
     "report_text",
@@ -204,6 +210,20 @@ def agreement(baseline: Procedure, current: Procedure, catalogue: Catalogue, ana
     out). A separate submission counts as removed when ``current`` has fewer submissions: the later
     ones go first.
     """
+    return _agreement(baseline, current, catalogue, _proposed_removals(analysis))
+
+
+def _proposed_removals(analysis: ProcedureAnalysis) -> set[str]:
+    """The documents and submissions the findings on a procedure propose to remove, as ``kind:id``."""
+    return {
+        f"{f.target.kind}:{f.target.id}"
+        for f in analysis.findings
+        if f.rule in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional")
+        or f.rule == "handoff.resubmission"
+    }
+
+
+def _agreement(baseline: Procedure, current: Procedure, catalogue: Catalogue, proposed: set[str]) -> Agreement:
     still_supplied = _supplied_types(current, catalogue)
     removed = []
     for requirement in baseline.documents:
@@ -216,12 +236,6 @@ def agreement(baseline: Procedure, current: Procedure, catalogue: Catalogue, ana
     surplus = len(before_submissions) - len(_primary_submissions(current))
     if surplus > 0:
         removed += [f"step:{s}" for s in before_submissions[-surplus:]]
-    proposed = {
-        f"{f.target.kind}:{f.target.id}"
-        for f in analysis.findings
-        if f.rule in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional")
-        or f.rule == "handoff.resubmission"
-    }
     return Agreement(
         baseline=baseline.id,
         current=current.id,
@@ -244,10 +258,20 @@ def analyze_set(procedure_set: ProcedureSet, *, options: AnalysisOptions | None 
     ('1', ['tiny-certificate'])
     """
     options = options or AnalysisOptions()
-    ordered = sorted(procedure_set.procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
+    ordered = _in_report_order(procedure_set.procedures)
     analyses = {
         p.id: analyze(p, procedure_set.catalogue, options=options, file=procedure_set.files.get(p.id)) for p in ordered
     }
+    proposed = {p.id: _proposed_removals(analyses[p.id]) for p in ordered if p.status is ProcedureStatus.BASELINE}
+    return _report(options, list(analyses.values()), _agreements(ordered, procedure_set.catalogue, proposed))
+
+
+def _in_report_order(procedures: Iterable[Procedure]) -> list[Procedure]:
+    return sorted(procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
+
+
+def _agreements(ordered: list[Procedure], catalogue: Catalogue, proposed: dict[str, set[str]]) -> list[Agreement]:
+    """The agreement of each baseline with the current version of its service, given the removals proposed."""
     agreements = []
     for baseline in ordered:
         if baseline.status is not ProcedureStatus.BASELINE or baseline.service_number is None:
@@ -257,12 +281,18 @@ def analyze_set(procedure_set: ProcedureSet, *, options: AnalysisOptions | None 
             None,
         )
         if current is not None:
-            agreements.append(agreement(baseline, current, procedure_set.catalogue, analyses[baseline.id]))
+            agreements.append(_agreement(baseline, current, catalogue, proposed[baseline.id]))
+    return agreements
+
+
+def _report(
+    options: AnalysisOptions, procedures: list[ProcedureAnalysis], agreements: list[Agreement]
+) -> AnalysisReport:
     return AnalysisReport(
         as_of=options.as_of,
         assumed_connections=[f"{a.source}@{a.agency}" if a.agency else a.source for a in options.assume_connected],
         rules=sorted(options.rules) if options.rules is not None else None,
-        procedures=list(analyses.values()),
+        procedures=procedures,
         agreements=agreements,
     )
 
@@ -276,11 +306,6 @@ def analysis_json_schema_text() -> str:
         **AnalysisReport.model_json_schema(mode="serialization"),
     }
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def report_json(report: AnalysisReport) -> str:
-    """The report as indented JSON (schema: ``schema/analysis.schema.json``)."""
-    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
 
 def _money(value: float | None) -> str:
@@ -297,34 +322,31 @@ def _days(value: float | None) -> str:
 
 def summary_rows(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> list[dict[str, str]]:
     """One row per procedure: opportunities, blockers and the burden before and after, as display text."""
-    rows = []
-    for p in report.procedures:
-        before, after = p.burden_before, p.burden_after
-        documents_out = sum(
-            p.count(r) for r in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional")
-        )
-        steps_out = sum(1 for f in p.findings if f.target.kind == "step" and f.severity is Severity.OPPORTUNITY)
-        rows.append(
-            {
-                "#": str(p.service_number or ""),
-                "procedure": p.id,
-                "version": p.status,
-                "documents out": f"{documents_out}/{before.documents}",
-                "steps out": f"{steps_out}/{before.steps}",
-                "fields out": str(p.count("once-only.declared-field")),
-                "visits": f"{before.visits}→{after.visits}",
-                "online": f"{p.online_before.level}→{p.online_after.level}",
-                "declared": p.declared_online,
-                "blockers": str(len(p.online_before.blocking_steps)),
-                "legal presence": str(len(p.online_before.legal_presence)),
-                "cost VND": f"{_money(before.cost_per_application_vnd)}→{_money(after.cost_per_application_vnd)}",
-                "cost/year M VND": f"{_millions(before.cost_per_year_vnd)}→{_millions(after.cost_per_year_vnd)}"
-                if before.cost_per_year_vnd is not None
-                else "–",
-                "days": f"{_days(before.critical_path_days)}→{_days(after.critical_path_days)}",
-            }
-        )
-    return rows
+    return [_summary_row(p) for p in report.procedures]
+
+
+def _summary_row(p: ProcedureAnalysis) -> dict[str, str]:
+    before, after = p.burden_before, p.burden_after
+    documents_out = sum(p.count(r) for r in ("once-only.replaceable", "once-only.unnecessary", "once-only.conditional"))
+    steps_out = sum(1 for f in p.findings if f.target.kind == "step" and f.severity is Severity.OPPORTUNITY)
+    return {
+        "#": str(p.service_number or ""),
+        "procedure": p.id,
+        "version": p.status,
+        "documents out": f"{documents_out}/{before.documents}",
+        "steps out": f"{steps_out}/{before.steps}",
+        "fields out": str(p.count("once-only.declared-field")),
+        "visits": f"{before.visits}→{after.visits}",
+        "online": f"{p.online_before.level}→{p.online_after.level}",
+        "declared": p.declared_online,
+        "blockers": str(len(p.online_before.blocking_steps)),
+        "legal presence": str(len(p.online_before.legal_presence)),
+        "cost VND": f"{_money(before.cost_per_application_vnd)}→{_money(after.cost_per_application_vnd)}",
+        "cost/year M VND": f"{_millions(before.cost_per_year_vnd)}→{_millions(after.cost_per_year_vnd)}"
+        if before.cost_per_year_vnd is not None
+        else "–",
+        "days": f"{_days(before.critical_path_days)}→{_days(after.critical_path_days)}",
+    }
 
 
 def _markdown_table(rows: list[dict[str, str]]) -> str:
@@ -341,26 +363,8 @@ def _finding_line(finding: Finding, lang: Literal["vi", "en"]) -> str:
     return f"- `{finding.rule}` **{finding.target.id}**: {message}"
 
 
-def report_markdown(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
-    """The report as Markdown: the summary table, the agreements, then each procedure's findings."""
-    parts = [
-        "# Analysis\n",
-        f"As of {report.as_of}; "
-        + (f"assumed connections: {', '.join(report.assumed_connections)}; " if report.assumed_connections else "")
-        + (f"rules: {', '.join(report.rules)}." if report.rules else "all rules.")
-        + "\n",
-        "## Summary\n",
-        "Before → after applying the findings. Cost is per application (Circular 02/2017/TT-VPCP, Art. 27), "
-        "with the parameters of the catalogue; days are working days on the critical path.\n",
-        _markdown_table(summary_rows(report, lang)),
-    ]
-    if report.agreements:
-        parts.append("## Agreement with the official reforms\n")
-        parts.append(agreement_markdown(report.agreements))
-    for p in report.procedures:
-        parts.append(f"## {p.service_number or ''} {p.name.vi if lang == 'vi' else p.name.en} (`{p.id}`)\n")
-        parts.append(_procedure_overview(p) + "\n")
-        parts.append("\n".join(_finding_line(finding, lang) for finding in p.findings) + "\n")
+def _markdown_blocks(parts: Iterable[str]) -> str:
+    """Blocks of Markdown, each ending in one line break, separated by a blank line; empty blocks left out."""
     return "\n".join(part.rstrip("\n") + "\n" for part in parts if part.strip())
 
 
@@ -390,18 +394,60 @@ def _procedure_overview(p: ProcedureAnalysis) -> str:
     )
 
 
-def report_text(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
-    """The report as plain text, for pipes and logs."""
-    lines = [f"as of {report.as_of}"]
-    for p in report.procedures:
-        lines.append("")
-        lines.append(f"{p.id} ({p.status}){' — ' + p.file if p.file else ''}")
-        lines.append("  " + _procedure_overview(p))
-        for finding in p.findings:
-            message = finding.message.vi if lang == "vi" else finding.message.en
-            lines.append(f"  {finding.severity.value:<11} {finding.rule:<26} {finding.target.id}: {message}")
-    if len(report.procedures) > 1:
-        rows = summary_rows(report, lang)
+# --- the report formats, assembled from what each procedure contributes --------------------------------
+
+ReportFormat = Literal["json", "md", "text"]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one procedure contributes to a report in one format: its summary row and section, or its JSON data."""
+
+    row: dict[str, str]
+    section: str = ""
+    data: dict[str, Any] | None = None
+
+
+def _part(p: ProcedureAnalysis, output_format: ReportFormat, lang: Literal["vi", "en"]) -> _Part:
+    if output_format == "json":
+        return _Part({}, data=p.model_dump(mode="json"))
+    if output_format == "md":
+        heading = f"## {p.service_number or ''} {p.name.vi if lang == 'vi' else p.name.en} (`{p.id}`)\n"
+        findings = "\n".join(_finding_line(finding, lang) for finding in p.findings) + "\n"
+        return _Part(_summary_row(p), _markdown_blocks([heading, _procedure_overview(p) + "\n", findings]))
+    lines = ["", f"{p.id} ({p.status}){' — ' + p.file if p.file else ''}", "  " + _procedure_overview(p)]
+    for finding in p.findings:
+        message = finding.message.vi if lang == "vi" else finding.message.en
+        lines.append(f"  {finding.severity.value:<11} {finding.rule:<26} {finding.target.id}: {message}")
+    return _Part(_summary_row(p), "\n".join(lines))
+
+
+def _assemble(
+    report: AnalysisReport, parts: list[_Part], output_format: ReportFormat, lang: Literal["vi", "en"]
+) -> str:
+    """The report in one format from its head (date, options, agreements) and its procedures' parts, in order."""
+    if output_format == "json":
+        data = report.model_copy(update={"procedures": []}).model_dump(mode="json")
+        data["procedures"] = [part.data for part in parts]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    rows = [part.row for part in parts]
+    if output_format == "md":
+        blocks = [
+            "# Analysis\n",
+            f"As of {report.as_of}; "
+            + (f"assumed connections: {', '.join(report.assumed_connections)}; " if report.assumed_connections else "")
+            + (f"rules: {', '.join(report.rules)}." if report.rules else "all rules.")
+            + "\n",
+            "## Summary\n",
+            "Before → after applying the findings. Cost is per application (Circular 02/2017/TT-VPCP, Art. 27), "
+            "with the parameters of the catalogue; days are working days on the critical path.\n",
+            _markdown_table(rows),
+        ]
+        if report.agreements:
+            blocks += ["## Agreement with the official reforms\n", agreement_markdown(report.agreements)]
+        return _markdown_blocks(blocks + [part.section for part in parts])
+    lines = [f"as of {report.as_of}", *(part.section for part in parts)]
+    if len(parts) > 1:
         widths = {h: max(len(h), *(len(r[h]) for r in rows)) for h in rows[0]}
         lines.append("")
         lines.append("  ".join(h.ljust(widths[h]) for h in widths))
@@ -413,3 +459,85 @@ def report_text(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str
             f"extras {len(a.extras)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def report_json(report: AnalysisReport) -> str:
+    """The report as indented JSON (schema: ``schema/analysis.schema.json``)."""
+    return _assemble(report, [_part(p, "json", "en") for p in report.procedures], "json", "en")
+
+
+def report_markdown(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
+    """The report as Markdown: the summary table, the agreements, then each procedure's findings."""
+    return _assemble(report, [_part(p, "md", lang) for p in report.procedures], "md", lang)
+
+
+def report_text(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str:
+    """The report as plain text, for pipes and logs."""
+    return _assemble(report, [_part(p, "text", lang) for p in report.procedures], "text", lang)
+
+
+# --- analyzing a large set on every core ------------------------------------------------------------
+
+# Below this many procedures per process, starting the processes costs more than they save.
+_PROCEDURES_PER_WORKER = 50
+# The set being rendered, for the forked processes to read: they inherit it instead of receiving a copy.
+_FORKED: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]] | None = None
+
+
+def render_report(
+    procedure_set: ProcedureSet,
+    output_format: ReportFormat = "md",
+    lang: Literal["vi", "en"] = "en",
+    *,
+    options: AnalysisOptions | None = None,
+    workers: int | None = None,
+) -> str:
+    """``analyze_set`` written in one format, the same text as ``report_json``, ``report_markdown`` or ``report_text``.
+
+    A large set is analyzed in ``workers`` processes (default: one per core) where the system can fork them:
+    each inherits the set, analyzes a share of it and sends back only the text and rows of its share, since
+    the analyses themselves cost about as much to send back as to make.
+    """
+    global _FORKED
+    options = options or AnalysisOptions()
+    ordered = _in_report_order(procedure_set.procedures)
+    workers = workers if workers is not None else os.cpu_count() or 1
+    workers = min(workers, len(ordered) // _PROCEDURES_PER_WORKER)
+    task = (procedure_set, ordered, options, output_format, lang)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        size = -(-len(ordered) // (workers * 4))
+        shares = [range(i, min(i + size, len(ordered))) for i in range(0, len(ordered), size)]
+        _FORKED = task
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                results = [result for share in pool.map(_forked_share, shares) for result in share]
+        finally:
+            _FORKED = None
+    else:
+        results = _share(task, range(len(ordered)))
+    parts = [part for part, _ in results]
+    proposed = {p.id: removals for p, (_, removals) in zip(ordered, results, strict=True) if removals is not None}
+    head = _report(options, [], _agreements(ordered, procedure_set.catalogue, proposed))
+    return _assemble(head, parts, output_format, lang)
+
+
+def _forked_share(indices: range) -> list[tuple[_Part, set[str] | None]]:
+    assert _FORKED is not None, "runs only in a process forked by render_report"
+    return _share(_FORKED, indices)
+
+
+def _share(
+    task: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]], indices: range
+) -> list[tuple[_Part, set[str] | None]]:
+    """The parts of the procedures at ``indices``, each with its proposed removals when it is a baseline."""
+    procedure_set, ordered, options, output_format, lang = task
+    results = []
+    for index in indices:
+        procedure = ordered[index]
+        analysis = analyze(
+            procedure, procedure_set.catalogue, options=options, file=procedure_set.files.get(procedure.id)
+        )
+        baseline = procedure.status is ProcedureStatus.BASELINE
+        results.append((_part(analysis, output_format, lang), _proposed_removals(analysis) if baseline else None))
+    return results
