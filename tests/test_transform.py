@@ -446,3 +446,80 @@ class TestLookupKeys:
         result = simplify(procedure, asking, catalogue=catalogue, as_of=AS_OF)
         assert {(e.target, e.change) for e in result.trace} == {(f.target.id, Change.NOT_APPLIED) for f in asking}
         assert check(procedure, simplify(procedure, catalogue=catalogue, as_of=AS_OF).procedure, catalogue) == []
+
+
+class TestFallbacks:
+    """A document kept as the fallback of lookups stays one: simplifying again changes nothing."""
+
+    @staticmethod
+    def catalogue() -> Catalogue:
+        # The paper proves facts 0 and 1; source-0 holds fact 0 for everyone, source-1 fact 1 for some.
+        def source(index: int, coverage: str) -> dict:
+            held = {"fact": f"person.attribute_{index}", "coverage": coverage}
+            if coverage == "partial":
+                held["condition"] = "registered holders only"
+            return {
+                "id": f"source-{index}",
+                "name": {"vi": f"Nguồn {index}"},
+                "kind": "database",
+                "holds": [held],
+                "lookup_key": "person.attribute_2",
+                "connections": [{"to": "agency-0", "since": "2015-01-01"}],
+                "legal_basis": [{"document": "test"}],
+                "sources": KEY_SOURCES,
+            }
+
+        return Catalogue.model_validate(
+            {
+                "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
+                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(3)],
+                "document_types": [
+                    {
+                        "id": "paper",
+                        "name": {"vi": "Giấy tờ"},
+                        "proves": ["person.attribute_0", "person.attribute_1"],
+                        "sources": KEY_SOURCES,
+                    }
+                ],
+                "data_sources": [source(0, "full"), source(1, "partial")],
+            }
+        )
+
+    def test_a_fallback_whose_lookup_stands_on_one_branch_is_made_once(self):
+        # The office looks fact 0 up on one branch only, so the paper is still asked on the other, and it is
+        # kept as the fallback of source-1's lookup: once, not again on every pass.
+        step, office = TestLookupKeys.step, {"actor": "office"}
+        steps = [
+            step("submit", "submit", to="receive", provides={"applicant": ["person.attribute_2"]}),
+            step("receive", "receive", consumes=["paper"])
+            | office
+            | {"next": [{"to": "lookup-source-0"}, {"to": "decide"}]},
+            step(
+                "lookup-source-0",
+                "lookup",
+                to="decide",
+                data_source="source-0",
+                needs={"applicant": ["person.attribute_2"]},
+                provides={"applicant": ["person.attribute_0"]},
+            )
+            | office,
+            step(
+                "decide",
+                "decide",
+                needs={"applicant": ["person.attribute_0", "person.attribute_1"]},
+                produces=["result-0"],
+            )
+            | office,
+        ]
+        catalogue = self.catalogue()
+        procedure = TestLookupKeys().with_paper(steps, proves_key=False)
+        data = procedure.model_dump(mode="json", exclude_defaults=True)
+        data["documents"][0]["document_type"] = "paper"
+        procedure = Procedure.model_validate(data)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        made_fallback = [e for e in result.trace if e.change is Change.DOCUMENT_MADE_FALLBACK]
+        assert [e.target for e in made_fallback] == ["paper"]
+        condition = result.procedure.document["paper"].condition or ""
+        assert condition.count("Only when the lookup finds nothing") == 1
+        assert simplify(result.procedure, catalogue=catalogue, as_of=AS_OF).procedure == result.procedure

@@ -408,6 +408,10 @@ def _reached_around(forward: nx.DiGraph, suppliers: set[str], target: str) -> bo
     return False
 
 
+# The condition a document kept as a fallback of lookups gets; simplify adds it once.
+_FALLBACK = "Only when the lookup finds nothing"
+
+
 def _apply_document(draft: _Draft, finding: Finding) -> None:
     document = draft.document(finding.target.id)
     if document is None or _keys_cannot_be_asked(draft, finding):
@@ -418,8 +422,12 @@ def _apply_document(draft: _Draft, finding: Finding) -> None:
             return  # already the fallback of a lookup the procedure makes
         for source_id, facts_by_role in sources.items():
             draft.ensure_lookup(finding, source_id, facts_by_role)
+        if _FALLBACK in (document.get("condition") or ""):
+            # Already a fallback: a lookup it relies on stands on some paths only, and the analysis says so
+            # again on every pass; only the lookups above may still change.
+            return
         coverage = finding.justification.condition or "the data source does not hold the data"
-        fallback = f"Only when the lookup finds nothing ({coverage})"
+        fallback = f"{_FALLBACK} ({coverage})"
         document["condition"] = f"{document['condition']}; {fallback}" if document.get("condition") else fallback
         draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {coverage}")
         _ask_for_keys(draft, finding)
