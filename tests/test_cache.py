@@ -68,11 +68,27 @@ def test_an_edited_catalogue_invalidates_every_entry(tree: Path, tmp_path: Path)
 def test_a_corrupt_entry_is_dropped_and_the_file_validated_again(tree: Path, tmp_path: Path):
     cache = ModelCache(tmp_path / "cache")
     first = validate_paths([tree / "essential"], cache=cache)
-    for entry in (tmp_path / "cache").rglob("*.pickle"):
+    for entry in (tmp_path / "cache").rglob("*.model"):
         entry.write_bytes(b"not a pickle")
     again = validate_paths([tree / "essential"], cache=cache)
     assert again.procedures == first.procedures
     assert cache.hits == 0
+
+
+def test_an_entry_is_one_file_and_one_naming_another_procedure_is_dropped(tree: Path, tmp_path: Path):
+    cache = ModelCache(tmp_path / "cache")
+    first = validate_paths([tree / "essential"], cache=cache)
+    entries = [e for e in sorted((tmp_path / "cache").rglob("*")) if e.is_file()]
+    assert len(entries) == len(first.procedures)
+    verdicts = validate_paths([tree / "essential"], cache=cache, models=False)
+    assert {f.id for f in verdicts.files if f.kind == "procedure"} == {p.id for p in first.procedures}
+    for entry in entries:
+        _, _, body = entry.read_bytes().partition(b"\n")
+        entry.write_bytes(b"another-procedure\n" + body)
+    hits = cache.hits
+    again = validate_paths([tree / "essential"], cache=cache)
+    assert again.procedures == first.procedures
+    assert cache.hits == hits
 
 
 def test_the_cli_writes_its_cache_and_no_cache_turns_it_off(tree: Path, tmp_path: Path, monkeypatch):
@@ -82,7 +98,7 @@ def test_the_cli_writes_its_cache_and_no_cache_turns_it_off(tree: Path, tmp_path
     assert runner.invoke(cli, ["--no-cache", "validate", str(tree / "essential")]).exit_code == 0
     assert not folder.exists()
     assert runner.invoke(cli, ["validate", str(tree / "essential")]).exit_code == 0
-    assert list(folder.rglob("*.pickle"))
+    assert list(folder.rglob("*.model"))
 
 
 # --- whole-run outputs ---------------------------------------------------------------------

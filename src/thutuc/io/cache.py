@@ -26,6 +26,10 @@ __all__ = ["ModelCache", "OutputCache", "default_cache_folder"]
 _CODE = ("model/common.py", "model/catalogue.py", "model/procedure.py", "checks.py", "io/loader.py", "io/reader.py")
 
 
+# Longer than any procedure id: a first line this long is not an entry's.
+_ID_LINE_LIMIT = 512
+
+
 def default_cache_folder() -> Path:
     """``$THUTUC_CACHE_DIR``, else ``$XDG_CACHE_HOME/thutuc``, else ``~/.cache/thutuc``."""
     if os.environ.get("THUTUC_CACHE_DIR"):
@@ -79,15 +83,20 @@ class ModelCache:
         return _hash((_code_fingerprint(), catalogue_fingerprint, content))
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+        return self.folder / key[:2] / f"{key}.model"
 
     def validated_id(self, key: str) -> str | None:
-        """The id of the procedure that validated under ``key``, or ``None``: enough for a verdict."""
+        """The id of the procedure that validated under ``key``, or ``None``: enough for a verdict.
+
+        An entry is the procedure's id on its first line, then the pickled model, so that a verdict reads
+        one short line and a cold run writes one file per procedure.
+        """
         try:
-            procedure_id = self._path(key).with_suffix(".id").read_text(encoding="utf-8").strip()
+            with self._path(key).open("rb") as entry:
+                procedure_id = entry.readline(_ID_LINE_LIMIT).decode("utf-8").rstrip("\n")
         except (OSError, UnicodeDecodeError):
             procedure_id = ""
-        if procedure_id and self._path(key).is_file():
+        if procedure_id:
             self.hits += 1
             return procedure_id
         self.misses += 1
@@ -104,9 +113,10 @@ class ModelCache:
         from thutuc.model import Procedure  # only here: a run served from the output cache never needs it
 
         try:
-            procedure = pickle.loads(data)
-            if not isinstance(procedure, Procedure):
-                raise TypeError("not a procedure")
+            head, _, body = data.partition(b"\n")
+            procedure = pickle.loads(body)
+            if not isinstance(procedure, Procedure) or procedure.id != head.decode("utf-8"):
+                raise TypeError("not the procedure its entry names")
         except Exception:
             path.unlink(missing_ok=True)
             self.misses += 1
@@ -116,10 +126,9 @@ class ModelCache:
 
     def put(self, key: str, procedure: Procedure) -> None:
         """Store a validated procedure; a cache that cannot be written is silently skipped."""
-        path = self._path(key)
+        entry = procedure.id.encode("utf-8") + b"\n" + pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            write_atomic(path, pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-            write_atomic(path.with_suffix(".id"), procedure.id, durable=False)
+            write_atomic(self._path(key), entry, durable=False)
         except OSError:
             return
 

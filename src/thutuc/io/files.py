@@ -34,12 +34,15 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True
     umask). ``durable=False`` skips the flush to disk: for cache entries, which are checked when read.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~_umask()
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # the folder is made only when missing: a cache writes thousands of files
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         with os.fdopen(fd, "wb") as stream:
