@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 
@@ -135,5 +136,6 @@ class TestRenderReport:
         monkeypatch.setattr(report_module, "ProcessPoolExecutor", CountedPool)
         assert render_report(shipped, output_format, lang, options=OPTIONS, workers=2) == expected_text
         assert pools == [2]
+        assert gc.get_freeze_count() == 0, "the set is frozen for the processes only, then given back"
         assert render_report(shipped, output_format, lang, options=OPTIONS, workers=1) == expected_text
         assert pools == [2]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -508,12 +509,18 @@ def render_report(
         size = -(-len(ordered) // (workers * 4))
         shares = [range(i, min(i + size, len(ordered))) for i in range(0, len(ordered), size)]
         _FORKED = task
+        # The processes inherit the whole set; left to the collector, its passes would touch every object of
+        # it in each process, copying the memory that fork shares.
+        caller_froze = gc.get_freeze_count() > 0
+        gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 results = [result for share in pool.map(_forked_share, shares) for result in share]
         finally:
             _FORKED = None
+            if not caller_froze:
+                gc.unfreeze()
     else:
         results = _share(task, range(len(ordered)))
     parts = [part for part, _ in results]

@@ -574,6 +574,8 @@ def _with_duplicate_id(file: FileReport, owner: str) -> tuple[Problem, ...]:
     return tuple(sorted((*file.problems, problem), key=lambda p: p.sort_key))
 
 
+# One pause for the whole load: the collector's passes over a growing set of models cost as much as reading it.
+@paused_gc(long_lived=True)
 def _validate(
     paths: Iterable[str | Path],
     *,
