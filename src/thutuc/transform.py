@@ -110,6 +110,8 @@ def simplify(
         found = once_only(current, catalogue, options=everything)
         found += handoffs(current, catalogue, options=everything, once_only_findings=found)
         applicable = [f for f in found if f.rule in APPLICABLE_RULES and options.applies(f.rule)]
+        if not applicable:
+            break
         result = _apply(current, catalogue, applicable, options)
         if not result.changed:
             break
