@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import networkx as nx
 import pytest
 
 from thutuc.analysis import AnalysisOptions, analyze, burden
 from thutuc.diff import diff, diff_markdown, gate
+from thutuc.graph import forward_graph, to_graph
 from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import ViolationKind, check, unsupplied_needs
 from thutuc.transform import Change, simplify
@@ -523,3 +525,65 @@ class TestFallbacks:
         condition = result.procedure.document["paper"].condition or ""
         assert condition.count("Only when the lookup finds nothing") == 1
         assert simplify(result.procedure, catalogue=catalogue, as_of=AS_OF).procedure == result.procedure
+
+
+class TestBranches:
+    """Cases the synthetic catalogue found: a fact needed on two branches, supplied on one of them only."""
+
+    def procedure(self, steps: list[dict]) -> tuple[Catalogue, Procedure]:
+        # The plain paper proves fact 0, which source-1 holds and looks up by fact 1, given at the submission.
+        procedure = TestLookupKeys().with_paper(steps, proves_key=False)
+        return TestLookupKeys.key_catalogue(), procedure
+
+    def test_a_lookup_goes_where_every_path_to_every_need_passes(self):
+        step, office = TestLookupKeys.step, {"actor": "office"}
+        fact = {"applicant": ["person.attribute_0"]}
+        steps = [
+            step("submit", "submit", to="receive", consumes=["paper"], provides={"applicant": ["person.attribute_1"]}),
+            step("receive", "receive") | office | {"next": [{"to": "sign"}, {"to": "join"}]},
+            step("sign", "sign", to="decide") | office,
+            step("decide", "decide", to="join", needs=fact) | office,
+            step("join", "notify", to="check") | office,
+            step("check", "check", needs=fact, produces=["result-0"]) | office,
+        ]
+        catalogue, procedure = self.procedure(steps)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert "paper" not in result.procedure.document
+        flow = forward_graph(to_graph(result.procedure))
+        flow.remove_node("lookup-source-1")
+        reached = nx.descendants(flow, "submit")
+        assert not {"decide", "check"} & reached, "every path to either need passes the lookup"
+
+    def test_a_fact_an_office_looks_up_on_one_branch_is_looked_up_for_the_other(self):
+        step, office = TestLookupKeys.step, {"actor": "office"}
+        fact = {"applicant": ["person.attribute_0"]}
+        steps = [
+            step("submit", "submit", consumes=["paper"], provides={"applicant": ["person.attribute_1"]})
+            | {"next": [{"to": "look"}, {"to": "join"}]},
+            step("look", "lookup", to="check", data_source="source-1", provides=fact) | office,
+            step("check", "check", to="join", needs=fact) | office,
+            step("join", "notify", to="decide") | office,
+            step("decide", "decide", needs=fact, produces=["result-0"]) | office,
+        ]
+        catalogue, procedure = self.procedure(steps)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert simplify(result.procedure, catalogue=catalogue, as_of=AS_OF).procedure == result.procedure
+
+    def test_removing_the_only_timed_step_is_not_compared_with_the_time_limit(self):
+        step, office = TestLookupKeys.step, {"actor": "office"}
+        steps = [
+            step("submit", "submit", to="transfer"),
+            step("transfer", "transfer", to="decide", duration={"working_days": 1}) | office,
+            step("decide", "decide", produces=["result-0"]) | office,
+        ]
+        catalogue, procedure = self.procedure(steps)
+        data = procedure.model_dump(mode="json", exclude_defaults=True)
+        data["time_limit"] = {"working_days": 4}
+        procedure = Procedure.model_validate(data)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert "transfer" not in result.procedure.step, "the case needs the timed step to go"
+        assert burden(procedure, catalogue, removed_steps=["transfer"]).critical_path_days == 0
+        assert check(procedure, result.procedure, catalogue) == []
+        assert diff(procedure, result.procedure, catalogue=catalogue).deltas["critical_path_days"] is None

@@ -384,6 +384,8 @@ def diff(before: Procedure, after: Procedure, *, catalogue: Catalogue | None = N
     for metric in METRICS:
         old, new = getattr(burden_before, metric), getattr(burden_after, metric)
         deltas[metric] = None if old is None or new is None else new - old
+    if burden_before.days_basis != burden_after.days_basis:
+        deltas["critical_path_days"] = None  # a sum of step durations and a legal time limit do not compare
     return ProcedureDiff(
         before=before.id,
         after=after.id,

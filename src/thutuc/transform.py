@@ -131,6 +131,7 @@ class _Draft:
         self.data.setdefault("documents", [])
         self.trace: list[TraceEntry] = []
         self._forward: tuple[nx.DiGraph, list[str]] | None = None
+        self._dominators: dict[str, str] | None = None
 
     # --- access ---------------------------------------------------------------------------
 
@@ -161,7 +162,28 @@ class _Draft:
                 if not transition.get("loop")
             )
             self._forward = (forward, list(nx.topological_sort(forward)))
+            self._dominators = None
         return self._forward
+
+    def dominators(self) -> dict[str, str]:
+        """Each step's immediate dominator in the forward flow: the last step every path from a start to it
+        passes. A start is its own; with several starts, their common root is ``""``."""
+        forward, _ = self.forward()
+        if self._dominators is None:
+            rooted = forward.copy()
+            rooted.add_edges_from(("", n) for n in forward if forward.in_degree(n) == 0)
+            self._dominators = nx.immediate_dominators(rooted, "")
+        return self._dominators
+
+    def dominates(self, step_id: str, other: str) -> bool:
+        """Whether every path from a start to ``other`` passes ``step_id`` (a step dominates itself)."""
+        dominators = self.dominators()
+        node = other
+        while node != step_id:
+            if node not in dominators or dominators[node] == node:
+                return False
+            node = dominators[node]
+        return True
 
     # --- documents ------------------------------------------------------------------------
 
@@ -209,7 +231,10 @@ class _Draft:
         for pair in finding.justification.facts:
             role, _, fact = pair.partition(":")
             steps = self.supply.needed_by.get((role, fact)) or [self.original.steps[0].id]
-            supplied = self.supply.supply(role, fact, steps[0])
+            # Every step needing the fact: one that an earlier step supplies may share it with one on a branch
+            # around that step, which only a lookup can supply.
+            holdings = (self.supply.supply(role, fact, step_id) for step_id in steps)
+            supplied = next((s for s in holdings if s is not None and s.holding is not None), None)
             if supplied is None or supplied.holding is None:
                 continue
             facts = by_source.setdefault(supplied.holding.source.id, {}).setdefault(role, [])
@@ -260,30 +285,49 @@ class _Draft:
             "provides": {role: list(facts) for role, facts in facts_by_role.items()},
         }
         before = self.first_needing(facts_by_role)
+        if before is None:
+            return  # refused up front by _keys_cannot_be_asked
         self.insert_before(lookup, before)
         self.record(finding, Change.LOOKUP_ADDED, f"'{lookup_id}' queries {source_id} before '{before}'", lookup_id)
 
     def move_before_first_need(self, lookup: dict[str, Any]) -> None:
         """Move a lookup that gained facts so that it still comes before every step needing them."""
         target = self.first_needing(lookup["provides"])
-        forward, _ = self.forward()
-        if target == lookup["id"] or target in nx.descendants(forward, lookup["id"]):
+        if target is None or self.dominates(lookup["id"], target):
             return
         if self.contract(lookup["id"]):
             lookup.pop("next", None)
             self.insert_before(lookup, target)
 
-    def first_needing(self, facts_by_role: dict[str, list[str]]) -> str:
+    def first_needing(self, facts_by_role: dict[str, list[str]]) -> str | None:
+        """Where a lookup of these facts goes: before the last step that every path to every step needing them
+        passes, so that no branch reaches a need around the lookup. ``None`` when only the starts are common
+        to those paths (several starts lead to them)."""
         _, order = self.forward()
-        steps = {s["id"]: s for s in self.data["steps"]}
         wanted = {(role, fact) for role, facts in facts_by_role.items() for fact in facts}
-        for step_id in order:
-            needs = steps[step_id].get("needs", {})
-            if any((role, fact) in wanted for role, facts in needs.items() for fact in facts):
-                return step_id
-        submission = self.first_submission()
-        successors = submission.get("next", []) if submission else []
-        return successors[0]["to"] if successors else order[-1]
+        needing = [
+            s["id"]
+            for s in self.data["steps"]
+            if any((role, fact) in wanted for role, facts in s.get("needs", {}).items() for fact in facts)
+        ]
+        if not needing:
+            submission = self.first_submission()
+            successors = submission.get("next", []) if submission else []
+            return successors[0]["to"] if successors else order[-1]
+        dominators = self.dominators()
+        common = self._dominator_chain(needing[0], dominators)
+        for step_id in needing[1:]:
+            chain = set(self._dominator_chain(step_id, dominators))
+            common = [d for d in common if d in chain]
+        return common[0] if common and common[0] != "" else None
+
+    @staticmethod
+    def _dominator_chain(step_id: str, dominators: dict[str, str]) -> list[str]:
+        """``step_id`` and the steps that dominate it, nearest first, ending at the root."""
+        chain = [step_id]
+        while dominators.get(chain[-1], chain[-1]) != chain[-1]:
+            chain.append(dominators[chain[-1]])
+        return chain
 
     def insert_before(self, new_step: dict[str, Any], target: str) -> None:
         """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
@@ -373,7 +417,15 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
         for role, facts in facts_by_role.items():
             wanted.setdefault(role, []).extend(facts)
         target = draft.first_needing(wanted)
-        if existing is not None and (target == existing["id"] or target in nx.descendants(forward, existing["id"])):
+        if target is None:
+            draft.record(
+                finding,
+                Change.NOT_APPLIED,
+                f"no one step stands on every path to the steps needing what {source_id} gives: the flow has several "
+                "starts",
+            )
+            return True
+        if existing is not None and draft.dominates(existing["id"], target):
             continue  # the lookup stays where it is, after its key as before
         for role in wanted:
             # The document the finding removes, or makes a fallback, no longer gives the key.

@@ -317,7 +317,8 @@ def burden(
     citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
     path, path_days = _critical_path(procedure, flow)
     on_path = set(path)
-    has_durations = any(procedure.step[n].duration for n in flow)
+    # The procedure's own steps decide the basis: removing its only timed step leaves 0 days, not the time limit.
+    has_durations = any(s.duration for s in procedure.steps)
     if has_durations:
         days, basis = path_days, "steps"
     elif procedure.time_limit is not None:
