@@ -170,9 +170,15 @@ class _Draft:
         passes. A start is its own; with several starts, their common root is ``""``."""
         forward, _ = self.forward()
         if self._dominators is None:
-            rooted = forward.copy()
-            rooted.add_edges_from(("", n) for n in forward if forward.in_degree(n) == 0)
-            self._dominators = nx.immediate_dominators(rooted, "")
+            starts = [n for n, degree in forward.in_degree() if degree == 0]
+            if len(starts) == 1:  # the usual case: no copy of the flow
+                self._dominators = nx.immediate_dominators(forward, starts[0])
+                self._dominators[starts[0]] = ""
+                self._dominators[""] = ""
+            else:
+                rooted = forward.copy()
+                rooted.add_edges_from(("", n) for n in starts)
+                self._dominators = nx.immediate_dominators(rooted, "")
         return self._dominators
 
     def dominates(self, step_id: str, other: str) -> bool:
