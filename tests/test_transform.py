@@ -587,3 +587,22 @@ class TestBranches:
         assert burden(procedure, catalogue, removed_steps=["transfer"]).critical_path_days == 0
         assert check(procedure, result.procedure, catalogue) == []
         assert diff(procedure, result.procedure, catalogue=catalogue).deltas["critical_path_days"] is None
+
+    def test_branches_leaving_the_submission_get_one_lookup_right_after_it(self):
+        # Both branches need fact 0 straight after the submission, which gives the key: the only step every
+        # path to them passes is the submission, so the lookup goes just after it.
+        step, office = TestLookupKeys.step, {"actor": "office"}
+        fact = {"applicant": ["person.attribute_0"]}
+        steps = [
+            step("submit", "submit", consumes=["paper"], provides={"applicant": ["person.attribute_1"]})
+            | {"next": [{"to": "check", "condition": "online"}, {"to": "decide"}]},
+            step("check", "check", to="decide", needs=fact) | office,
+            step("decide", "decide", needs=fact, produces=["result-0"]) | office,
+        ]
+        catalogue, procedure = self.procedure(steps)
+        result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+        assert check(procedure, result.procedure, catalogue) == []
+        assert "paper" not in result.procedure.document
+        assert [t.to for t in result.procedure.step["submit"].next] == ["lookup-source-1"]
+        onward = result.procedure.step["lookup-source-1"].next
+        assert [(t.to, t.condition) for t in onward] == [("check", "online"), ("decide", None)]

@@ -391,8 +391,8 @@ def simplify(
 ) -> None:
     """Apply the once-only and hand-off findings to FILE and write the simplified procedure.
 
-    Removed documents become lookups placed before the first step that needs their facts;
-    removed steps are contracted. The trace (what each finding changed) goes to stderr. The
+    Removed documents become lookups placed where every path to the steps needing their facts
+    passes; removed steps are contracted. The trace (what each finding changed) goes to stderr. The
     result is checked for soundness first: if it breaks an invariant nothing is written and
     the command exits 1. Output is canonical YAML with the schema line, written atomically;
     FILE is never overwritten without --in-place.

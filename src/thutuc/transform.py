@@ -1,7 +1,7 @@
 """simplify: apply once-only and hand-off findings to a procedure, with a trace of what each changed.
 
-Pure: the input is never changed. A removed document becomes a lookup before the first step that
-needs its facts; a removed step is contracted, its predecessors joined to its successors.
+Pure: the input is never changed. A removed document becomes a lookup placed where every path to the
+steps needing its facts passes; a removed step is contracted, its predecessors joined to its successors.
 """
 
 from __future__ import annotations
@@ -118,6 +118,15 @@ def simplify(
         current = result.procedure
         trace += [e for e in result.trace if e.change is not Change.NOT_APPLIED]
     return Simplified(current, tuple(trace))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a lookup goes: just before ``step``, or just after it; ``needing``: the steps it serves."""
+
+    step: str
+    after: bool = False
+    needing: tuple[str, ...] = ()
 
 
 class _Draft:
@@ -290,25 +299,26 @@ class _Draft:
             "needs": {role: [key] for role in facts_by_role},
             "provides": {role: list(facts) for role, facts in facts_by_role.items()},
         }
-        before = self.first_needing(facts_by_role)
-        if before is None:
+        place = self.lookup_place(facts_by_role)
+        if place is None:
             return  # refused up front by _keys_cannot_be_asked
-        self.insert_before(lookup, before)
-        self.record(finding, Change.LOOKUP_ADDED, f"'{lookup_id}' queries {source_id} before '{before}'", lookup_id)
+        self.insert(lookup, place)
+        where = f"{'after' if place.after else 'before'} '{place.step}'"
+        self.record(finding, Change.LOOKUP_ADDED, f"'{lookup_id}' queries {source_id} {where}", lookup_id)
 
     def move_before_first_need(self, lookup: dict[str, Any]) -> None:
         """Move a lookup that gained facts so that it still comes before every step needing them."""
-        target = self.first_needing(lookup["provides"])
-        if target is None or self.dominates(lookup["id"], target):
+        place = self.lookup_place(lookup["provides"])
+        if place is None or self.covers(lookup["id"], place):
             return
         if self.contract(lookup["id"]):
             lookup.pop("next", None)
-            self.insert_before(lookup, target)
+            self.insert(lookup, place)
 
-    def first_needing(self, facts_by_role: dict[str, list[str]]) -> str | None:
-        """Where a lookup of these facts goes: before the last step that every path to every step needing them
-        passes, so that no branch reaches a need around the lookup. ``None`` when only the starts are common
-        to those paths (several starts lead to them)."""
+    def lookup_place(self, facts_by_role: dict[str, list[str]]) -> _Place | None:
+        """Where a lookup of these facts goes: at the last step that every path to every step needing them
+        passes (just before it when it needs them too, else just after it), so that no branch reaches a need
+        around the lookup. ``None`` when only the starts are common to those paths (several starts)."""
         _, order = self.forward()
         wanted = {(role, fact) for role, facts in facts_by_role.items() for fact in facts}
         needing = [
@@ -319,13 +329,19 @@ class _Draft:
         if not needing:
             submission = self.first_submission()
             successors = submission.get("next", []) if submission else []
-            return successors[0]["to"] if successors else order[-1]
+            return _Place(successors[0]["to"] if successors else order[-1])
         dominators = self.dominators()
         common = self._dominator_chain(needing[0], dominators)
         for step_id in needing[1:]:
             chain = set(self._dominator_chain(step_id, dominators))
             common = [d for d in common if d in chain]
-        return common[0] if common and common[0] != "" else None
+        if not common or common[0] == "":
+            return None
+        return _Place(common[0], after=common[0] not in needing, needing=tuple(needing))
+
+    def covers(self, lookup_id: str, place: _Place) -> bool:
+        """Whether the lookup already stands on every path to the steps that ``place`` serves."""
+        return all(self.dominates(lookup_id, step_id) for step_id in place.needing or (place.step,))
 
     @staticmethod
     def _dominator_chain(step_id: str, dominators: dict[str, str]) -> list[str]:
@@ -334,6 +350,23 @@ class _Draft:
         while dominators.get(chain[-1], chain[-1]) != chain[-1]:
             chain.append(dominators[chain[-1]])
         return chain
+
+    def insert(self, new_step: dict[str, Any], place: _Place) -> None:
+        if place.after:
+            self.insert_after(new_step, place.step)
+        else:
+            self.insert_before(new_step, place.step)
+
+    def insert_after(self, new_step: dict[str, Any], source: str) -> None:
+        """Put ``new_step`` between ``source`` and its forward successors; its declared loops stay on ``source``."""
+        step = self.step(source)
+        assert step is not None, "a place is a step of the draft"
+        transitions = step.get("next", [])
+        new_step["next"] = [t for t in transitions if not t.get("loop")]
+        step["next"] = [{"to": new_step["id"]}, *(t for t in transitions if t.get("loop"))]
+        self._forward = None
+        position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == source)
+        self.data["steps"].insert(position + 1, new_step)
 
     def insert_before(self, new_step: dict[str, Any], target: str) -> None:
         """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
@@ -406,9 +439,10 @@ def _apply(
 def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
     """Whether a lookup the finding needs would stand where some path has not yet given its key.
 
-    A key the finding asks the applicant for is given at their first submission. A lookup goes before the
-    first step needing its facts (an existing one moves there when it must), so every path to that step
-    must pass a supplier of the key, or the simplified procedure would look up with nothing to look up by.
+    A key the finding asks the applicant for is given at their first submission. A lookup goes where every
+    path to the steps needing its facts passes (an existing one moves there when it must), so every path to
+    that place must pass a supplier of the key, or the simplified procedure would look up with nothing to
+    look up by.
     """
     submission = draft.first_submission()
     asked = {tuple(pair.split(":", 1)) for pair in finding.adds_fields}
@@ -422,8 +456,8 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
         wanted = {role: list(facts) for role, facts in (existing or {}).get("provides", {}).items()}
         for role, facts in facts_by_role.items():
             wanted.setdefault(role, []).extend(facts)
-        target = draft.first_needing(wanted)
-        if target is None:
+        place = draft.lookup_place(wanted)
+        if place is None:
             draft.record(
                 finding,
                 Change.NOT_APPLIED,
@@ -431,7 +465,7 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
                 "starts",
             )
             return True
-        if existing is not None and draft.dominates(existing["id"], target):
+        if existing is not None and draft.covers(existing["id"], place):
             continue  # the lookup stays where it is, after its key as before
         for role in wanted:
             # The document the finding removes, or makes a fallback, no longer gives the key.
@@ -439,11 +473,15 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
             suppliers = draft.suppliers(role, key, without=going) - {f"lookup-{source_id}"}
             if (role, key) in asked and submission is not None:
                 suppliers.add(submission["id"])
-            if _reached_around(forward, suppliers, target):
+            # Just after a step, that step giving the key is enough; just before it, it is too late.
+            if place.after and place.step in suppliers:
+                continue
+            if _reached_around(forward, suppliers, place.step):
+                where = "just after" if place.after else "before"
                 draft.record(
                     finding,
                     Change.NOT_APPLIED,
-                    f"its lookup in {source_id} would come before '{target}', which a path reaches with no step "
+                    f"its lookup in {source_id} would come {where} '{place.step}', which a path reaches with no step "
                     f"giving {role}:{key}",
                 )
                 return True
