@@ -91,6 +91,16 @@ def test_an_entry_is_one_file_and_one_naming_another_procedure_is_dropped(tree: 
     assert cache.hits == hits
 
 
+def test_an_entry_without_a_whole_first_line_gives_no_verdict(tmp_path: Path):
+    cache = ModelCache(tmp_path / "cache")
+    key = ModelCache.key(b"id: x", "catalogue")
+    for damaged in (b"x" * 600, b"truncated-id"):
+        cache._path(key).parent.mkdir(parents=True, exist_ok=True)
+        cache._path(key).write_bytes(damaged)
+        assert cache.validated_id(key) is None
+        assert cache.get(key) is None
+
+
 def test_the_cli_writes_its_cache_and_no_cache_turns_it_off(tree: Path, tmp_path: Path, monkeypatch):
     folder = tmp_path / "cli-cache"
     monkeypatch.setenv("THUTUC_CACHE_DIR", str(folder))

@@ -93,7 +93,8 @@ class ModelCache:
         """
         try:
             with self._path(key).open("rb") as entry:
-                procedure_id = entry.readline(_ID_LINE_LIMIT).decode("utf-8").rstrip("\n")
+                line = entry.readline(_ID_LINE_LIMIT)
+            procedure_id = line[:-1].decode("utf-8") if line.endswith(b"\n") else ""
         except (OSError, UnicodeDecodeError):
             procedure_id = ""
         if procedure_id:
