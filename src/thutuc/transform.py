@@ -120,6 +120,48 @@ def simplify(
     return Simplified(current, tuple(trace))
 
 
+class _DominatorTree:
+    """Immediate dominators, numbered in one walk of their tree so that "does a dominate b" is two comparisons:
+    a lookup asks it for every step it serves, and walking up the tree each time grew with the square of
+    the procedure."""
+
+    def __init__(self, immediate: dict[str, str]) -> None:
+        self.immediate = immediate
+        children: dict[str, list[str]] = {}
+        for node, parent in immediate.items():
+            if node != parent:
+                children.setdefault(parent, []).append(node)
+        # A node's subtree holds the nodes numbered from its ``enter`` up to (not including) its ``leave``.
+        self.enter: dict[str, int] = {}
+        self.leave: dict[str, int] = {}
+        roots = [node for node, parent in immediate.items() if node == parent]
+        stack: list[tuple[str, bool]] = [(root, False) for root in roots]
+        while stack:
+            node, finished = stack.pop()
+            if finished:
+                self.leave[node] = len(self.enter)
+                continue
+            self.enter[node] = len(self.enter)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children.get(node, ()))
+
+    def dominates(self, node: str, other: str) -> bool:
+        if node not in self.enter or other not in self.enter:
+            return False
+        return self.enter[node] <= self.enter[other] < self.leave[node]
+
+    def nearest_common(self, nodes: list[str]) -> str | None:
+        """The nearest node dominating every one of ``nodes``; ``None`` when one is unreachable."""
+        if any(node not in self.enter for node in nodes):
+            return None
+        # The first and last in walk order have the same nearest common dominator as the whole set.
+        first = min(nodes, key=self.enter.__getitem__)
+        node = max(nodes, key=self.enter.__getitem__)
+        while not self.dominates(node, first):
+            node = self.immediate[node]
+        return node
+
+
 @dataclass(frozen=True)
 class _Place:
     """Where a lookup goes: just before ``step``, or just after it; ``needing``: the steps it serves."""
@@ -140,7 +182,7 @@ class _Draft:
         self.data.setdefault("documents", [])
         self.trace: list[TraceEntry] = []
         self._forward: tuple[nx.DiGraph, list[str]] | None = None
-        self._dominators: dict[str, str] | None = None
+        self._dominators: _DominatorTree | None = None
 
     # --- access ---------------------------------------------------------------------------
 
@@ -174,31 +216,26 @@ class _Draft:
             self._dominators = None
         return self._forward
 
-    def dominators(self) -> dict[str, str]:
-        """Each step's immediate dominator in the forward flow: the last step every path from a start to it
-        passes. A start is its own; with several starts, their common root is ``""``."""
+    def dominators(self) -> _DominatorTree:
+        """The forward flow's dominator tree: a step dominates another when every path from a start to the
+        other passes it. With several starts, their common root is ``""``."""
         forward, _ = self.forward()
         if self._dominators is None:
             starts = [n for n, degree in forward.in_degree() if degree == 0]
             if len(starts) == 1:  # the usual case: no copy of the flow
-                self._dominators = nx.immediate_dominators(forward, starts[0])
-                self._dominators[starts[0]] = ""
-                self._dominators[""] = ""
+                immediate = nx.immediate_dominators(forward, starts[0])
+                immediate[starts[0]] = ""
+                immediate[""] = ""
             else:
                 rooted = forward.copy()
                 rooted.add_edges_from(("", n) for n in starts)
-                self._dominators = nx.immediate_dominators(rooted, "")
+                immediate = nx.immediate_dominators(rooted, "")
+            self._dominators = _DominatorTree(immediate)
         return self._dominators
 
     def dominates(self, step_id: str, other: str) -> bool:
         """Whether every path from a start to ``other`` passes ``step_id`` (a step dominates itself)."""
-        dominators = self.dominators()
-        node = other
-        while node != step_id:
-            if node not in dominators or dominators[node] == node:
-                return False
-            node = dominators[node]
-        return True
+        return step_id == other or self.dominators().dominates(step_id, other)
 
     # --- documents ------------------------------------------------------------------------
 
@@ -330,26 +367,14 @@ class _Draft:
             submission = self.first_submission()
             successors = submission.get("next", []) if submission else []
             return _Place(successors[0]["to"] if successors else order[-1])
-        dominators = self.dominators()
-        common = self._dominator_chain(needing[0], dominators)
-        for step_id in needing[1:]:
-            chain = set(self._dominator_chain(step_id, dominators))
-            common = [d for d in common if d in chain]
-        if not common or common[0] == "":
+        common = self.dominators().nearest_common(needing)
+        if common is None or common == "":
             return None
-        return _Place(common[0], after=common[0] not in needing, needing=tuple(needing))
+        return _Place(common, after=common not in needing, needing=tuple(needing))
 
     def covers(self, lookup_id: str, place: _Place) -> bool:
         """Whether the lookup already stands on every path to the steps that ``place`` serves."""
         return all(self.dominates(lookup_id, step_id) for step_id in place.needing or (place.step,))
-
-    @staticmethod
-    def _dominator_chain(step_id: str, dominators: dict[str, str]) -> list[str]:
-        """``step_id`` and the steps that dominate it, nearest first, ending at the root."""
-        chain = [step_id]
-        while dominators.get(chain[-1], chain[-1]) != chain[-1]:
-            chain.append(dominators[chain[-1]])
-        return chain
 
     def insert(self, new_step: dict[str, Any], place: _Place) -> None:
         if place.after:
