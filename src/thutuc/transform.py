@@ -183,11 +183,23 @@ class _Draft:
         self.trace: list[TraceEntry] = []
         self._forward: tuple[nx.DiGraph, list[str]] | None = None
         self._dominators: _DominatorTree | None = None
+        # Indexes kept through every edit, so that contracting a step costs its neighbourhood, not the flow.
+        self._steps_by_id: dict[str, dict[str, Any]] = {s["id"]: s for s in self.data["steps"]}
+        self._incoming: dict[str, set[str]] | None = None
 
     # --- access ---------------------------------------------------------------------------
 
     def step(self, step_id: str) -> dict[str, Any] | None:
-        return next((s for s in self.data["steps"] if s["id"] == step_id), None)
+        return self._steps_by_id.get(step_id)
+
+    def incoming(self) -> dict[str, set[str]]:
+        """For each step, the steps with a transition to it (declared loops included)."""
+        if self._incoming is None:
+            self._incoming = {s["id"]: set() for s in self.data["steps"]}
+            for step in self.data["steps"]:
+                for transition in step.get("next", []):
+                    self._incoming.setdefault(transition["to"], set()).add(step["id"])
+        return self._incoming
 
     def document(self, document_id: str) -> dict[str, Any] | None:
         return next((d for d in self.data["documents"] if d["id"] == document_id), None)
@@ -389,9 +401,10 @@ class _Draft:
         transitions = step.get("next", [])
         new_step["next"] = [t for t in transitions if not t.get("loop")]
         step["next"] = [{"to": new_step["id"]}, *(t for t in transitions if t.get("loop"))]
-        self._forward = None
+        self._forward, self._incoming = None, None
         position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == source)
         self.data["steps"].insert(position + 1, new_step)
+        self._steps_by_id[new_step["id"]] = new_step
 
     def insert_before(self, new_step: dict[str, Any], target: str) -> None:
         """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
@@ -400,9 +413,10 @@ class _Draft:
                 if transition["to"] == target and not transition.get("loop"):
                     transition["to"] = new_step["id"]
         new_step["next"] = [{"to": target}]
-        self._forward = None
+        self._forward, self._incoming = None, None
         position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == target)
         self.data["steps"].insert(position, new_step)
+        self._steps_by_id[new_step["id"]] = new_step
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -412,17 +426,17 @@ class _Draft:
         if removed is None:
             return False
         outgoing = removed.get("next", [])
+        incoming = self.incoming()
+        predecessors = [self._steps_by_id[p] for p in sorted(incoming.get(step_id, ())) if p != step_id]
         # Joining predecessors to successors keeps every path, so the flow stays sound, except when the
         # step is the start (its successors would become starts) or leads nowhere forward.
         has_forward_in = any(
-            t["to"] == step_id and not t.get("loop") for s in self.data["steps"] for t in s.get("next", [])
+            t["to"] == step_id and not t.get("loop") for s in predecessors for t in s.get("next", [])
         )
         if not has_forward_in or not any(not t.get("loop") for t in outgoing):
             return False
-        for step in self.data["steps"]:
+        for step in predecessors:
             transitions = step.get("next", [])
-            if not any(t["to"] == step_id for t in transitions):
-                continue
             rebuilt: list[dict[str, Any]] = []
             for transition in transitions:
                 if transition["to"] != step_id:
@@ -441,8 +455,24 @@ class _Draft:
             step["next"] = rebuilt
             if not rebuilt:
                 del step["next"]
-        self.data["steps"] = [s for s in self.data["steps"] if s["id"] != step_id]
-        self._forward = None
+            for transition in rebuilt:
+                incoming.setdefault(transition["to"], set()).add(step["id"])
+            if self._forward is not None:
+                forward = self._forward[0]
+                forward.remove_edges_from(list(forward.out_edges(step["id"])))
+                forward.add_edges_from((step["id"], t["to"]) for t in rebuilt if not t.get("loop"))
+        for transition in outgoing:
+            incoming.get(transition["to"], set()).discard(step_id)
+        del incoming[step_id]
+        del self._steps_by_id[step_id]
+        position = next(i for i, s in enumerate(self.data["steps"]) if s is removed)
+        del self.data["steps"][position]
+        if self._forward is not None:
+            # Each joined edge runs from a step before the removed one to a step after it: the order holds.
+            forward, order = self._forward
+            forward.remove_node(step_id)
+            order.remove(step_id)
+        self._dominators = None
         return True
 
 
