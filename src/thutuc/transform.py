@@ -186,11 +186,19 @@ class _Draft:
         # Indexes kept through every edit, so that contracting a step costs its neighbourhood, not the flow.
         self._steps_by_id: dict[str, dict[str, Any]] = {s["id"]: s for s in self.data["steps"]}
         self._incoming: dict[str, set[str]] | None = None
+        self._needing: dict[tuple[str, str], dict[str, None]] = {}
+        for step in self.data["steps"]:
+            self._index_needs(step)
 
     # --- access ---------------------------------------------------------------------------
 
     def step(self, step_id: str) -> dict[str, Any] | None:
         return self._steps_by_id.get(step_id)
+
+    def _index_needs(self, step: dict[str, Any]) -> None:
+        for role, facts in step.get("needs", {}).items():
+            for fact in facts:
+                self._needing.setdefault((role, fact), {})[step["id"]] = None
 
     def incoming(self) -> dict[str, set[str]]:
         """For each step, the steps with a transition to it (declared loops included)."""
@@ -369,12 +377,14 @@ class _Draft:
         passes (just before it when it needs them too, else just after it), so that no branch reaches a need
         around the lookup. ``None`` when only the starts are common to those paths (several starts)."""
         _, order = self.forward()
-        wanted = {(role, fact) for role, facts in facts_by_role.items() for fact in facts}
-        needing = [
-            s["id"]
-            for s in self.data["steps"]
-            if any((role, fact) in wanted for role, facts in s.get("needs", {}).items() for fact in facts)
-        ]
+        needing = list(
+            dict.fromkeys(
+                step_id
+                for role, facts in facts_by_role.items()
+                for fact in facts
+                for step_id in self._needing.get((role, fact), ())
+            )
+        )
         if not needing:
             submission = self.first_submission()
             successors = submission.get("next", []) if submission else []
@@ -405,6 +415,7 @@ class _Draft:
         position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == source)
         self.data["steps"].insert(position + 1, new_step)
         self._steps_by_id[new_step["id"]] = new_step
+        self._index_needs(new_step)
 
     def insert_before(self, new_step: dict[str, Any], target: str) -> None:
         """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
@@ -417,6 +428,7 @@ class _Draft:
         position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == target)
         self.data["steps"].insert(position, new_step)
         self._steps_by_id[new_step["id"]] = new_step
+        self._index_needs(new_step)
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -465,8 +477,10 @@ class _Draft:
             incoming.get(transition["to"], set()).discard(step_id)
         del incoming[step_id]
         del self._steps_by_id[step_id]
-        position = next(i for i, s in enumerate(self.data["steps"]) if s is removed)
-        del self.data["steps"][position]
+        del self.data["steps"][list(map(id, self.data["steps"])).index(id(removed))]
+        for role, facts in removed.get("needs", {}).items():
+            for fact in facts:
+                self._needing.get((role, fact), {}).pop(step_id, None)
         if self._forward is not None:
             # Each joined edge runs from a step before the removed one to a step after it: the order holds.
             forward, order = self._forward
