@@ -174,6 +174,9 @@ def main() -> int:
             small_time,
             "10x the steps",
         )
+        # Simplifying applies the findings pass after pass until none is left, and a larger procedure needs more passes.
+        small_simplify = median_cpu_time(lambda: simplify(small, catalogue=big_catalogue, as_of=AS_OF), repeats)
+        large_simplify = median_cpu_time(lambda: simplify(large, catalogue=big_catalogue, as_of=AS_OF), repeats)
         # The same with the garbage collector paused: what the algorithms cost, apart from the collector's
         # passes over the many objects a large analysis creates.
         gc.disable()
@@ -246,6 +249,8 @@ def main() -> int:
         f"whole load: {load / bare_paused:.2f} ({load:.3f} s / {bare_paused:.3f} s).",
         f"- (d) with the garbage collector paused: {large_paused / small_paused:.2f} "
         f"({large_paused:.3f} s / {small_paused:.3f} s).",
+        f"- Simplify of the {large_steps:,}-step ÷ the {small_steps:,}-step procedure (not a target): "
+        f"{large_simplify / small_simplify:.2f} ({large_simplify:.3f} s / {small_simplify:.3f} s).",
         f"- Validation (verdicts only, no cache) in {os.cpu_count()} processes ÷ in one: "
         f"{parallel_verdicts / serial_verdicts:.2f} ({parallel_verdicts:.3f} s / {serial_verdicts:.3f} s).",
         f"- Warm re-load with the models (for analysis) ÷ cold validation: {warm_models / cold_time:.2f} "
