@@ -606,3 +606,23 @@ class TestBranches:
         assert [t.to for t in result.procedure.step["submit"].next] == ["lookup-source-1"]
         onward = result.procedure.step["lookup-source-1"].next
         assert [(t.to, t.condition) for t in onward] == [("check", "online"), ("decide", None)]
+
+
+def test_a_key_asked_for_a_lookup_whose_paper_stays_as_a_fallback_is_an_exchange():
+    # The property tests found it: the paper becomes the fallback of a lookup by a key the applicant is now
+    # asked for; that field is given instead of the paper in most cases, not on top of it.
+    step, office = TestLookupKeys.step, {"actor": "office"}
+    steps = [
+        step("submit", "submit", to="receive"),
+        step("receive", "receive", to="decide", consumes=["paper"]) | office,
+        step("decide", "decide", needs={"applicant": ["person.attribute_1"]}, produces=["result-0"]) | office,
+    ]
+    catalogue = TestFallbacks.catalogue()
+    data = TestLookupKeys().with_paper(steps, proves_key=False).model_dump(mode="json", exclude_defaults=True)
+    data["documents"][0]["document_type"] = "paper"
+    procedure = Procedure.model_validate(data)
+    result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+    changes = {e.change for e in result.trace}
+    assert {Change.DOCUMENT_MADE_FALLBACK, Change.FIELD_ADDED} <= changes, "the case needs a fallback and a key"
+    assert check(procedure, result.procedure, catalogue) == []
+    assert gate(diff(procedure, result.procedure, catalogue=catalogue), ["burden-increase"]) == []

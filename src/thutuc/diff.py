@@ -433,7 +433,7 @@ def _gate_reasons(result: ProcedureDiff, condition: str) -> list[str]:
     deltas = result.deltas
     if condition == "burden-increase":
         rose = [m for m in METRICS if m not in ("lookups", "declared_fields") and (deltas[m] or 0) > 1e-9]
-        exchanged = max(0, -(deltas["documents"] or 0))
+        exchanged = max(0, -(deltas["documents"] or 0), -(deltas["unconditional_documents"] or 0))
         if (deltas["declared_fields"] or 0) > exchanged:
             rose.append("declared_fields")
         return [f"burden-increase: {m} {_signed(deltas[m])}" for m in rose]

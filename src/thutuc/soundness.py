@@ -109,8 +109,11 @@ def _burden_violations(before: Burden, after: Burden) -> Iterable[Violation]:
             continue  # a sum of step durations and a legal time limit do not compare
         if old is not None and new is not None and new > old + 1e-9:
             yield Violation(ViolationKind.BURDEN_INCREASED, metric, f"{metric} rose from {old:g} to {new:g}")
-    # A field may be added only in exchange for a document: the ID number asked instead of a paper.
-    exchanged = max(0, before.documents - after.documents)
+    # A field may be added only in exchange for a document: the ID number asked instead of a paper, removed or
+    # kept only as the fallback of a lookup.
+    exchanged = max(
+        0, before.documents - after.documents, before.unconditional_documents - after.unconditional_documents
+    )
     if after.declared_fields > before.declared_fields + exchanged:
         yield Violation(
             ViolationKind.BURDEN_INCREASED,

@@ -442,9 +442,7 @@ class _Draft:
         predecessors = [self._steps_by_id[p] for p in sorted(incoming.get(step_id, ())) if p != step_id]
         # Joining predecessors to successors keeps every path, so the flow stays sound, except when the
         # step is the start (its successors would become starts) or leads nowhere forward.
-        has_forward_in = any(
-            t["to"] == step_id and not t.get("loop") for s in predecessors for t in s.get("next", [])
-        )
+        has_forward_in = any(t["to"] == step_id and not t.get("loop") for s in predecessors for t in s.get("next", []))
         if not has_forward_in or not any(not t.get("loop") for t in outgoing):
             return False
         for step in predecessors:
