@@ -626,3 +626,52 @@ def test_a_key_asked_for_a_lookup_whose_paper_stays_as_a_fallback_is_an_exchange
     assert {Change.DOCUMENT_MADE_FALLBACK, Change.FIELD_ADDED} <= changes, "the case needs a fallback and a key"
     assert check(procedure, result.procedure, catalogue) == []
     assert gate(diff(procedure, result.procedure, catalogue=catalogue), ["burden-increase"]) == []
+
+
+def test_a_lookup_that_stays_still_needs_its_key_before_it():
+    # The property tests found it: the paper giving the lookup's key goes, and the key is asked at a
+    # submission after the lookup, so the lookup would have nothing to look up by.
+    catalogue = Catalogue.model_validate(
+        {
+            "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
+            "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
+            "document_types": [
+                {
+                    "id": "id-paper",
+                    "name": {"vi": "Giấy tờ"},
+                    "proves": ["person.attribute_0", "person.attribute_1"],
+                    "sources": KEY_SOURCES,
+                },
+                {
+                    "id": "form",
+                    "name": {"vi": "Tờ khai"},
+                    "proves": ["person.attribute_1"],
+                    "declaration": True,
+                    "sources": KEY_SOURCES,
+                },
+            ],
+            "data_sources": [
+                {
+                    "id": "source-0",
+                    "name": {"vi": "Nguồn 0"},
+                    "kind": "database",
+                    "holds": [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in range(2)],
+                    "lookup_key": "person.attribute_0",
+                    "connections": [{"to": "agency-0", "since": "2015-01-01"}],
+                    "legal_basis": [{"document": "test"}],
+                    "sources": KEY_SOURCES,
+                }
+            ],
+        }
+    )
+    step = TestLookupKeys.step
+    steps = [
+        step("hand-in", "receive", to="submit", consumes=["paper"]),
+        step("submit", "submit", produces=["result-0"]),
+    ]
+    data = TestLookupKeys().with_paper(steps, proves_key=True).model_dump(mode="json", exclude_defaults=True)
+    data["documents"].append({"id": "form", "document_type": "form", "about": "applicant"})
+    data["actors"][1]["kind"] = "agency"
+    procedure = Procedure.model_validate(data)
+    result = simplify(procedure, catalogue=catalogue, as_of=AS_OF)
+    assert check(procedure, result.procedure, catalogue) == []

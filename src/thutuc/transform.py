@@ -356,7 +356,7 @@ class _Draft:
             "needs": {role: [key] for role in facts_by_role},
             "provides": {role: list(facts) for role, facts in facts_by_role.items()},
         }
-        place = self.lookup_place(facts_by_role)
+        place = self.lookup_place(facts_by_role, lookup_id)
         if place is None:
             return  # refused up front by _keys_cannot_be_asked
         self.insert(lookup, place)
@@ -365,17 +365,17 @@ class _Draft:
 
     def move_before_first_need(self, lookup: dict[str, Any]) -> None:
         """Move a lookup that gained facts so that it still comes before every step needing them."""
-        place = self.lookup_place(lookup["provides"])
+        place = self.lookup_place(lookup["provides"], lookup["id"])
         if place is None or self.covers(lookup["id"], place):
             return
         if self.contract(lookup["id"]):
             lookup.pop("next", None)
             self.insert(lookup, place)
 
-    def lookup_place(self, facts_by_role: dict[str, list[str]]) -> _Place | None:
-        """Where a lookup of these facts goes: at the last step that every path to every step needing them
-        passes (just before it when it needs them too, else just after it), so that no branch reaches a need
-        around the lookup. ``None`` when only the starts are common to those paths (several starts)."""
+    def lookup_place(self, facts_by_role: dict[str, list[str]], lookup_id: str) -> _Place | None:
+        """Where the lookup ``lookup_id`` of these facts goes: at the last step that every path to every other
+        step needing them passes (just before it when it needs them too, else just after it), so that no
+        branch reaches a need around the lookup. ``None`` when only the starts are common to those paths."""
         _, order = self.forward()
         needing = list(
             dict.fromkeys(
@@ -383,6 +383,7 @@ class _Draft:
                 for role, facts in facts_by_role.items()
                 for fact in facts
                 for step_id in self._needing.get((role, fact), ())
+                if step_id != lookup_id  # by its key, which may be one of the facts it gives
             )
         )
         if not needing:
@@ -523,7 +524,7 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
         wanted = {role: list(facts) for role, facts in (existing or {}).get("provides", {}).items()}
         for role, facts in facts_by_role.items():
             wanted.setdefault(role, []).extend(facts)
-        place = draft.lookup_place(wanted)
+        place = draft.lookup_place(wanted, f"lookup-{source_id}")
         if place is None:
             draft.record(
                 finding,
@@ -533,7 +534,8 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
             )
             return True
         if existing is not None and draft.covers(existing["id"], place):
-            continue  # the lookup stays where it is, after its key as before
+            # The lookup stays where it is; what gave its key there may be the document now going.
+            place = _Place(existing["id"])
         for role in wanted:
             # The document the finding removes, or makes a fallback, no longer gives the key.
             going = [finding.target.id] if finding.target.kind == "document" else []
