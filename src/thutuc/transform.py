@@ -329,7 +329,7 @@ class _Draft:
                 self.record(
                     finding, Change.LOOKUP_ADDED, f"'{lookup_id}' now also provides {', '.join(added)}", lookup_id
                 )
-                self.move_before_first_need(existing)
+                self.move_to_its_place(existing)
             return
         actor_id = f"{source_id}-system"
         if not any(a["id"] == actor_id for a in self.data["actors"]):
@@ -363,7 +363,7 @@ class _Draft:
         where = f"{'after' if place.after else 'before'} '{place.step}'"
         self.record(finding, Change.LOOKUP_ADDED, f"'{lookup_id}' queries {source_id} {where}", lookup_id)
 
-    def move_before_first_need(self, lookup: dict[str, Any]) -> None:
+    def move_to_its_place(self, lookup: dict[str, Any]) -> None:
         """Move a lookup that gained facts so that it still comes before every step needing them."""
         place = self.lookup_place(lookup["provides"], lookup["id"])
         if place is None or self.covers(lookup["id"], place):
@@ -529,8 +529,8 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
             draft.record(
                 finding,
                 Change.NOT_APPLIED,
-                f"no one step stands on every path to the steps needing what {source_id} gives: the flow has several "
-                "starts",
+                f"no one step stands on every path to the steps needing what {source_id} gives (the flow has several "
+                "starts, or no path reaches one of them)",
             )
             return True
         if existing is not None and draft.covers(existing["id"], place):
