@@ -240,6 +240,42 @@ class TestDiff:
 KEY_SOURCES = [{"url": "https://example.org/thutuc/test", "confidence": "inferred"}]
 
 
+def small_catalogue(facts: int, document_types: list[dict], data_sources: list[dict]) -> Catalogue:
+    """One agency, ``facts`` person facts, and the given document types and data sources."""
+    return Catalogue.model_validate(
+        {
+            "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
+            "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(facts)],
+            "document_types": document_types,
+            "data_sources": data_sources,
+        }
+    )
+
+
+def document_type(type_id: str, proves: list[int], *, declaration: bool = False) -> dict:
+    return {
+        "id": type_id,
+        "name": {"vi": "Giấy tờ"},
+        "proves": [f"person.attribute_{i}" for i in proves],
+        "declaration": declaration,
+        "sources": KEY_SOURCES,
+    }
+
+
+def connected_source(source_id: str, holds: list[dict], key: int) -> dict:
+    """A data source connected to agency-0, looked up by fact ``key``."""
+    return {
+        "id": source_id,
+        "name": {"vi": "Nguồn"},
+        "kind": "database",
+        "holds": holds,
+        "lookup_key": f"person.attribute_{key}",
+        "connections": [{"to": "agency-0", "since": "2015-01-01"}],
+        "legal_basis": [{"document": "test"}],
+        "sources": KEY_SOURCES,
+    }
+
+
 class TestLookupKeys:
     """Cases the property tests found: a lookup key the applicant gives must be asked before its lookup."""
 
@@ -455,36 +491,16 @@ class TestFallbacks:
 
     @staticmethod
     def catalogue() -> Catalogue:
-        # The paper proves facts 0 and 1; source-0 holds fact 0 for everyone, source-1 fact 1 for some.
-        def source(index: int, coverage: str) -> dict:
-            held = {"fact": f"person.attribute_{index}", "coverage": coverage}
-            if coverage == "partial":
-                held["condition"] = "registered holders only"
-            return {
-                "id": f"source-{index}",
-                "name": {"vi": f"Nguồn {index}"},
-                "kind": "database",
-                "holds": [held],
-                "lookup_key": "person.attribute_2",
-                "connections": [{"to": "agency-0", "since": "2015-01-01"}],
-                "legal_basis": [{"document": "test"}],
-                "sources": KEY_SOURCES,
-            }
-
-        return Catalogue.model_validate(
-            {
-                "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
-                "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(3)],
-                "document_types": [
-                    {
-                        "id": "paper",
-                        "name": {"vi": "Giấy tờ"},
-                        "proves": ["person.attribute_0", "person.attribute_1"],
-                        "sources": KEY_SOURCES,
-                    }
-                ],
-                "data_sources": [source(0, "full"), source(1, "partial")],
-            }
+        # The paper proves facts 0 and 1; source-0 holds fact 0 for everyone, source-1 fact 1 for some; both
+        # are looked up by fact 2.
+        some = {"coverage": "partial", "condition": "registered holders only"}
+        return small_catalogue(
+            3,
+            [document_type("paper", [0, 1])],
+            [
+                connected_source("source-0", [{"fact": "person.attribute_0", "coverage": "full"}], key=2),
+                connected_source("source-1", [{"fact": "person.attribute_1"} | some], key=2),
+            ],
         )
 
     def test_a_fallback_whose_lookup_stands_on_one_branch_is_made_once(self):
@@ -631,38 +647,11 @@ def test_a_key_asked_for_a_lookup_whose_paper_stays_as_a_fallback_is_an_exchange
 def test_a_lookup_that_stays_still_needs_its_key_before_it():
     # The property tests found it: the paper giving the lookup's key goes, and the key is asked at a
     # submission after the lookup, so the lookup would have nothing to look up by.
-    catalogue = Catalogue.model_validate(
-        {
-            "agencies": [{"id": "agency-0", "name": {"vi": "Cơ quan"}, "kind": "agency"}],
-            "facts": [{"id": f"person.attribute_{i}", "name": {"vi": f"Dữ kiện {i}"}} for i in range(2)],
-            "document_types": [
-                {
-                    "id": "id-paper",
-                    "name": {"vi": "Giấy tờ"},
-                    "proves": ["person.attribute_0", "person.attribute_1"],
-                    "sources": KEY_SOURCES,
-                },
-                {
-                    "id": "form",
-                    "name": {"vi": "Tờ khai"},
-                    "proves": ["person.attribute_1"],
-                    "declaration": True,
-                    "sources": KEY_SOURCES,
-                },
-            ],
-            "data_sources": [
-                {
-                    "id": "source-0",
-                    "name": {"vi": "Nguồn 0"},
-                    "kind": "database",
-                    "holds": [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in range(2)],
-                    "lookup_key": "person.attribute_0",
-                    "connections": [{"to": "agency-0", "since": "2015-01-01"}],
-                    "legal_basis": [{"document": "test"}],
-                    "sources": KEY_SOURCES,
-                }
-            ],
-        }
+    held = [{"fact": f"person.attribute_{i}", "coverage": "full"} for i in range(2)]
+    catalogue = small_catalogue(
+        2,
+        [document_type("id-paper", [0, 1]), document_type("form", [1], declaration=True)],
+        [connected_source("source-0", held, key=0)],
     )
     step = TestLookupKeys.step
     steps = [
