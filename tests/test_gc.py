@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -47,3 +48,40 @@ def test_a_block_inside_a_paused_one_leaves_the_collector_paused(batch_run):
         assert not gc.isenabled()
         assert gc.get_freeze_count() == 0, "only the outermost block decides"
     assert gc.isenabled()
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_settling_frees_each_items_cycles_while_the_collector_stays_paused(batch_run):
+    kept = []
+    with _gc.paused_gc(long_lived=True):
+        for _ in range(3):
+            _gc.settle()
+            garbage = Cycle()
+            gone = weakref.ref(garbage)
+            del garbage
+            kept.append({"item": len(kept)})
+            assert gone() is not None, "a cycle outlives its item until the next settle"
+            _gc.settle()
+            assert gone() is None
+            assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0, "outside a batch run the set goes back to the collector"
+
+
+def test_settling_outside_a_long_lived_block_does_nothing(batch_run):
+    _gc.settle()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_short_block_does_not_count_the_frozen_objects(batch_run, monkeypatch):
+    # Counting walks every frozen object; a short block runs once per procedure after a load froze them all.
+    def counted() -> int:
+        raise AssertionError("a short block counted the frozen objects")
+
+    monkeypatch.setattr(_gc.gc, "get_freeze_count", counted)
+    with _gc.paused_gc():
+        pass

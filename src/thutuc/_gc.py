@@ -13,11 +13,13 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["for_a_batch_run", "paused_gc"]
+__all__ = ["for_a_batch_run", "paused_gc", "settle"]
 
 
-# Set by for_a_batch_run: then what a long-lived block builds is frozen out of the collector's reach.
+# Set by for_a_batch_run: then what a long-lived block builds stays frozen out of the collector's reach.
 _batch_run = False
+# Inside a long-lived block: ``settle`` frees the last item's cycles.
+_settling = False
 
 
 @contextmanager
@@ -25,8 +27,11 @@ def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector for the block (or the decorated function), then resume it.
 
     Nested uses, and uses while the caller has paused it, leave the collector as they found it. With
-    ``long_lived``, what the block builds is meant to last the whole run (a loaded set of procedures): in a
-    batch run (``for_a_batch_run``) it is then frozen, so that no later collection scans it again.
+    ``long_lived``, the block builds a set meant to last (a load of many procedures) and calls ``settle``
+    between its items: what came before an item is frozen, so that freeing the item's reference cycles
+    (networkx graphs made by the checks) scans that item only. After the block the set is given back to
+    the collector, except in a batch run (``for_a_batch_run``), where it stays frozen for the rest of the
+    run, or when the caller had frozen objects itself.
 
     Examples
     --------
@@ -37,16 +42,35 @@ def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
+    global _settling
     if not gc.isenabled():
         yield
         return
     gc.disable()
+    # Counting the frozen objects walks them all: only a long-lived block, entered once per load, asks.
+    caller_froze = long_lived and gc.get_freeze_count() > 0
+    if long_lived:
+        gc.freeze()
+        _settling = True
     try:
         yield
     finally:
-        if long_lived and _batch_run:
-            gc.freeze()
+        if long_lived:
+            _settling = False
+            gc.collect(0)
+            if _batch_run or caller_froze:
+                gc.freeze()
+            else:
+                gc.unfreeze()
         gc.enable()
+
+
+def settle() -> None:
+    """Between the items of a long-lived ``paused_gc`` block: free the cycles the last item left, scanning
+    only the objects made since the one before, then freeze what stays. Elsewhere, nothing."""
+    if _settling:
+        gc.collect(0)
+        gc.freeze()
 
 
 # Young objects are scanned after this many more allocations than frees, instead of CPython's 700.

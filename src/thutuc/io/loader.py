@@ -18,7 +18,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from thutuc._gc import paused_gc
+from thutuc._gc import paused_gc, settle
 from thutuc.checks import check_catalogue, check_procedure
 from thutuc.errors import ErrorCode, LoadError, Problem, did_you_mean
 from thutuc.io.cache import ModelCache
@@ -574,7 +574,8 @@ def _with_duplicate_id(file: FileReport, owner: str) -> tuple[Problem, ...]:
     return tuple(sorted((*file.problems, problem), key=lambda p: p.sort_key))
 
 
-# One pause for the whole load: the collector's passes over a growing set of models cost as much as reading it.
+# One pause for the whole load, settled file by file: the collector's passes over a growing set of models
+# cost as much as reading it, and the cycles of one file's checks are freed before the next.
 @paused_gc(long_lived=True)
 def _validate(
     paths: Iterable[str | Path],
@@ -601,6 +602,7 @@ def _validate(
 
     explicit = Path(catalogue_folder) if catalogue_folder is not None else None
     for path, missing in _expand(paths):
+        settle()
         name = str(path)
         if missing is not None:
             reports[name] = FileReport(name, None, None, (missing,))
