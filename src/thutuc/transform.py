@@ -18,7 +18,7 @@ from thutuc._gc import paused_gc
 from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, Finding, select_rules
 from thutuc.analysis.handoffs import handoffs
 from thutuc.analysis.once_only import once_only
-from thutuc.analysis.supply import FactSupply
+from thutuc.analysis.supply import FactSupply, RoleFact
 from thutuc.model import ActorKind, Catalogue, Procedure, StepKind
 from thutuc.model.common import StrictModel
 
@@ -123,18 +123,21 @@ def simplify(
 class _DominatorTree:
     """Immediate dominators, numbered in one walk of their tree so that "does a dominate b" is two comparisons:
     a lookup asks it for every step it serves, and walking up the tree each time grew with the square of
-    the procedure."""
+    the procedure. A lookup inserted into the flow updates the tree instead of recomputing it."""
 
     def __init__(self, immediate: dict[str, str]) -> None:
         self.immediate = immediate
-        children: dict[str, list[str]] = {}
+        self.children: dict[str, list[str]] = {}
         for node, parent in immediate.items():
             if node != parent:
-                children.setdefault(parent, []).append(node)
+                self.children.setdefault(parent, []).append(node)
+        self._number()
+
+    def _number(self) -> None:
         # A node's subtree holds the nodes numbered from its ``enter`` up to (not including) its ``leave``.
         self.enter: dict[str, int] = {}
         self.leave: dict[str, int] = {}
-        roots = [node for node, parent in immediate.items() if node == parent]
+        roots = [node for node, parent in self.immediate.items() if node == parent]
         stack: list[tuple[str, bool]] = [(root, False) for root in roots]
         while stack:
             node, finished = stack.pop()
@@ -143,7 +146,26 @@ class _DominatorTree:
                 continue
             self.enter[node] = len(self.enter)
             stack.append((node, True))
-            stack.extend((child, False) for child in children.get(node, ()))
+            stack.extend((child, False) for child in self.children.get(node, ()))
+
+    def insert_before(self, new: str, target: str) -> None:
+        """``new`` now stands on every forward edge into ``target``: it takes ``target``'s place in the tree."""
+        parent = self.immediate[target]
+        siblings = self.children[parent]
+        siblings[siblings.index(target)] = new
+        self.immediate[new], self.immediate[target] = parent, new
+        self.children[new] = [target]
+        self._number()
+
+    def insert_after(self, new: str, source: str) -> None:
+        """``new`` now takes every forward edge out of ``source``: what ``source`` immediately dominated, ``new``
+        does, since a path leaves ``source`` only through ``new``."""
+        moved = self.children.get(source, [])
+        for node in moved:
+            self.immediate[node] = new
+        self.immediate[new] = source
+        self.children[new], self.children[source] = moved, [new]
+        self._number()
 
     def dominates(self, node: str, other: str) -> bool:
         if node not in self.enter or other not in self.enter:
@@ -154,10 +176,12 @@ class _DominatorTree:
         """The nearest node dominating every one of ``nodes``; ``None`` when one is unreachable."""
         if any(node not in self.enter for node in nodes):
             return None
-        # The first and last in walk order have the same nearest common dominator as the whole set.
+        # The first and last in walk order have the same nearest common dominator as the whole set. Walking up
+        # from the first: on a long chain of steps it already dominates the last.
         first = min(nodes, key=self.enter.__getitem__)
-        node = max(nodes, key=self.enter.__getitem__)
-        while not self.dominates(node, first):
+        last = max(nodes, key=self.enter.__getitem__)
+        node = first
+        while not self.dominates(node, last):
             node = self.immediate[node]
         return node
 
@@ -182,35 +206,55 @@ class _Draft:
         self.data.setdefault("documents", [])
         self.trace: list[TraceEntry] = []
         self._forward: tuple[nx.DiGraph, list[str]] | None = None
+        self._starts: list[str] = []
         self._dominators: _DominatorTree | None = None
-        # Indexes kept through every edit, so that contracting a step costs its neighbourhood, not the flow.
+        # Indexes kept through every edit, so that an edit costs its neighbourhood, not the flow. The step
+        # indexes may name steps since contracted: a question checks the step is still there.
         self._steps_by_id: dict[str, dict[str, Any]] = {s["id"]: s for s in self.data["steps"]}
+        self._documents_by_id: dict[str, dict[str, Any]] = {d["id"]: d for d in self.data["documents"]}
         self._incoming: dict[str, set[str]] | None = None
-        self._needing: dict[tuple[str, str], dict[str, None]] = {}
+        self._needing: dict[RoleFact, dict[str, None]] = {}
+        self._providing: dict[RoleFact, dict[str, None]] = {}
+        self._consuming: dict[str, dict[str, None]] = {}
+        self._proving: dict[RoleFact, list[str]] | None = None
+        self._contracted = False
         for step in self.data["steps"]:
-            self._index_needs(step)
+            self._index_step(step)
 
     # --- access ---------------------------------------------------------------------------
 
     def step(self, step_id: str) -> dict[str, Any] | None:
         return self._steps_by_id.get(step_id)
 
-    def _index_needs(self, step: dict[str, Any]) -> None:
+    def steps(self) -> list[dict[str, Any]]:
+        """The draft's steps in declaration order. A contraction leaves its step in the list until the list is
+        next needed whole: taking each out at once made contracting grow with the size of the flow."""
+        if self._contracted:
+            self.data["steps"] = [s for s in self.data["steps"] if self._steps_by_id.get(s["id"]) is s]
+            self._contracted = False
+        return self.data["steps"]
+
+    def _index_step(self, step: dict[str, Any]) -> None:
         for role, facts in step.get("needs", {}).items():
             for fact in facts:
                 self._needing.setdefault((role, fact), {})[step["id"]] = None
+        for role, facts in step.get("provides", {}).items():
+            for fact in facts:
+                self._providing.setdefault((role, fact), {})[step["id"]] = None
+        for document_id in step.get("consumes", []):
+            self._consuming.setdefault(document_id, {})[step["id"]] = None
 
     def incoming(self) -> dict[str, set[str]]:
         """For each step, the steps with a transition to it (declared loops included)."""
         if self._incoming is None:
-            self._incoming = {s["id"]: set() for s in self.data["steps"]}
-            for step in self.data["steps"]:
+            self._incoming = {s["id"]: set() for s in self.steps()}
+            for step in self.steps():
                 for transition in step.get("next", []):
                     self._incoming.setdefault(transition["to"], set()).add(step["id"])
         return self._incoming
 
     def document(self, document_id: str) -> dict[str, Any] | None:
-        return next((d for d in self.data["documents"] if d["id"] == document_id), None)
+        return self._documents_by_id.get(document_id)
 
     def record(self, finding: Finding, change: Change, detail: str, target: str | None = None) -> None:
         self.trace.append(
@@ -225,31 +269,37 @@ class _Draft:
         """
         if self._forward is None:
             forward = nx.DiGraph()
-            forward.add_nodes_from(s["id"] for s in self.data["steps"])
+            forward.add_nodes_from(s["id"] for s in self.steps())
             forward.add_edges_from(
                 (step["id"], transition["to"])
-                for step in self.data["steps"]
+                for step in self.steps()
                 for transition in step.get("next", [])
                 if not transition.get("loop")
             )
             self._forward = (forward, list(nx.topological_sort(forward)))
+            self._starts = [n for n, degree in forward.in_degree() if degree == 0]
             self._dominators = None
         return self._forward
+
+    def starts(self) -> list[str]:
+        """The steps of the forward flow with no step before them."""
+        self.forward()
+        return self._starts
 
     def dominators(self) -> _DominatorTree:
         """The forward flow's dominator tree: a step dominates another when every path from a start to the
         other passes it. With several starts, their common root is ``""``."""
         forward, _ = self.forward()
         if self._dominators is None:
-            starts = [n for n, degree in forward.in_degree() if degree == 0]
+            starts = self._starts
             if len(starts) == 1:  # the usual case: no copy of the flow
                 immediate = nx.immediate_dominators(forward, starts[0])
                 immediate[starts[0]] = ""
-                immediate[""] = ""
             else:
                 rooted = forward.copy()
                 rooted.add_edges_from(("", n) for n in starts)
                 immediate = nx.immediate_dominators(rooted, "")
+            immediate[""] = ""  # networkx leaves the start out of its answer from 3.5 on
             self._dominators = _DominatorTree(immediate)
         return self._dominators
 
@@ -261,31 +311,47 @@ class _Draft:
 
     def remove_document(self, document_id: str) -> None:
         self.data["documents"] = [d for d in self.data["documents"] if d["id"] != document_id]
-        for step in self.data["steps"]:
-            if document_id in step.get("consumes", []):
+        self._documents_by_id.pop(document_id, None)
+        for step_id in self._consuming.pop(document_id, {}):
+            step = self._steps_by_id.get(step_id)
+            if step is not None and document_id in step.get("consumes", []):
                 step["consumes"] = [d for d in step["consumes"] if d != document_id]
 
     def first_submission(self) -> dict[str, Any] | None:
         citizens = {a["id"] for a in self.data["actors"] if a["kind"] == ActorKind.CITIZEN.value}
         return next(
-            (s for s in self.data["steps"] if s["actor"] in citizens and s["kind"] == StepKind.SUBMIT.value), None
+            (
+                s
+                for s in self.data["steps"]  # without compacting it: a contraction may have left steps in it
+                if s["actor"] in citizens and s["kind"] == StepKind.SUBMIT.value and self._steps_by_id.get(s["id"]) is s
+            ),
+            None,
         )
 
     def suppliers(self, role: str, fact: str, *, without: Collection[str] = ()) -> set[str]:
         """Steps that provide the fact, or consume a document of the role that proves it whichever
         alternative the applicant brings; documents in ``without`` (about to go) do not count."""
-        proving = {
-            document["id"]
-            for document in self.data["documents"]
-            if document["id"] not in without
-            and document.get("about", "applicant") == role
-            and fact in self.catalogue.proved_whichever(document.get("any_of") or [[document.get("document_type")]])
+        if self._proving is None:
+            # Which documents prove what does not change: simplify removes documents but never edits their types.
+            self._proving = {}
+            for document in self.data["documents"]:
+                alternatives = document.get("any_of") or [[document.get("document_type")]]
+                for proved in self.catalogue.proved_whichever(alternatives):
+                    self._proving.setdefault((document.get("about", "applicant"), proved), []).append(document["id"])
+        found = {
+            step_id
+            for step_id in self._providing.get((role, fact), ())
+            if fact in self._steps_by_id.get(step_id, {}).get("provides", {}).get(role, [])
         }
-        return {
-            s["id"]
-            for s in self.data["steps"]
-            if fact in s.get("provides", {}).get(role, []) or proving.intersection(s.get("consumes", []))
-        }
+        for document_id in self._proving.get((role, fact), ()):
+            if document_id in without or document_id not in self._documents_by_id:
+                continue
+            found.update(
+                step_id
+                for step_id in self._consuming.get(document_id, ())
+                if document_id in self._steps_by_id.get(step_id, {}).get("consumes", [])
+            )
+        return found
 
     def add_provided(self, step: dict[str, Any], role: str, fact: str) -> bool:
         provides = step.setdefault("provides", {})
@@ -293,6 +359,15 @@ class _Draft:
         if fact in facts:
             return False
         facts.append(fact)
+        self._providing.setdefault((role, fact), {})[step["id"]] = None
+        return True
+
+    def add_consumed(self, step: dict[str, Any], document_id: str) -> bool:
+        consumes = step.setdefault("consumes", [])
+        if document_id in consumes:
+            return False
+        consumes.append(document_id)
+        self._consuming.setdefault(document_id, {})[step["id"]] = None
         return True
 
     # --- lookups --------------------------------------------------------------------------
@@ -409,27 +484,60 @@ class _Draft:
         """Put ``new_step`` between ``source`` and its forward successors; its declared loops stay on ``source``."""
         step = self.step(source)
         assert step is not None, "a place is a step of the draft"
+        new_id = new_step["id"]
         transitions = step.get("next", [])
-        new_step["next"] = [t for t in transitions if not t.get("loop")]
-        step["next"] = [{"to": new_step["id"]}, *(t for t in transitions if t.get("loop"))]
-        self._forward, self._incoming = None, None
-        position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == source)
-        self.data["steps"].insert(position + 1, new_step)
-        self._steps_by_id[new_step["id"]] = new_step
-        self._index_needs(new_step)
+        onward = [t for t in transitions if not t.get("loop")]
+        new_step["next"] = onward
+        step["next"] = [{"to": new_id}, *(t for t in transitions if t.get("loop"))]
+        self._add_step(new_step, self.steps().index(step) + 1)
+        if self._incoming is not None:
+            for transition in onward:
+                if not any(t["to"] == transition["to"] for t in step["next"]):
+                    self._incoming[transition["to"]].discard(source)
+                self._incoming[transition["to"]].add(new_id)
+            self._incoming[new_id] = {source}
+        if self._forward is not None:
+            # The flow, its order and its dominators change around the two steps only.
+            forward, order = self._forward
+            forward.remove_edges_from([(source, t["to"]) for t in onward])
+            forward.add_edges_from([(source, new_id), *((new_id, t["to"]) for t in onward)])
+            order.insert(order.index(source) + 1, new_id)
+            if self._dominators is not None:
+                self._dominators.insert_after(new_id, source)
 
     def insert_before(self, new_step: dict[str, Any], target: str) -> None:
         """Put ``new_step`` on every forward edge into ``target``; declared loops still return to ``target``."""
-        for step in self.data["steps"]:
-            for transition in step.get("next", []):
+        new_id = new_step["id"]
+        incoming = self.incoming()
+        redirected: list[str] = []
+        for predecessor in sorted(incoming[target]):
+            transitions = self._steps_by_id[predecessor].get("next", [])
+            for transition in transitions:
                 if transition["to"] == target and not transition.get("loop"):
-                    transition["to"] = new_step["id"]
+                    transition["to"] = new_id
+            if any(t["to"] == new_id for t in transitions):
+                redirected.append(predecessor)
+            if not any(t["to"] == target for t in transitions):
+                incoming[target].discard(predecessor)
         new_step["next"] = [{"to": target}]
-        self._forward, self._incoming = None, None
-        position = next(i for i, s in enumerate(self.data["steps"]) if s["id"] == target)
-        self.data["steps"].insert(position, new_step)
+        target_step = self._steps_by_id[target]
+        self._add_step(new_step, self.steps().index(target_step))
+        incoming[new_id] = set(redirected)
+        incoming[target].add(new_id)
+        if self._forward is not None:
+            forward, order = self._forward
+            forward.remove_edges_from([(p, target) for p in redirected])
+            forward.add_edges_from([*((p, new_id) for p in redirected), (new_id, target)])
+            order.insert(order.index(target), new_id)
+            if target in self._starts:
+                self._starts[self._starts.index(target)] = new_id
+            if self._dominators is not None:
+                self._dominators.insert_before(new_id, target)
+
+    def _add_step(self, new_step: dict[str, Any], position: int) -> None:
+        self.steps().insert(position, new_step)
         self._steps_by_id[new_step["id"]] = new_step
-        self._index_needs(new_step)
+        self._index_step(new_step)
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -476,7 +584,7 @@ class _Draft:
             incoming.get(transition["to"], set()).discard(step_id)
         del incoming[step_id]
         del self._steps_by_id[step_id]
-        del self.data["steps"][list(map(id, self.data["steps"])).index(id(removed))]
+        self._contracted = True
         for role, facts in removed.get("needs", {}).items():
             for fact in facts:
                 self._needing.get((role, fact), {}).pop(step_id, None)
@@ -501,6 +609,7 @@ def _apply(
     for finding in findings:
         if finding.target.kind == "step":
             _apply_step(draft, finding)
+    draft.steps()
     return Simplified(Procedure.model_validate(draft.data), tuple(draft.trace))
 
 
@@ -517,7 +626,6 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
     if asked and submission is None:
         draft.record(finding, Change.NOT_APPLIED, "no submission step of the applicant can ask for the lookup key")
         return True
-    forward, _ = draft.forward()
     for source_id, facts_by_role in draft.lookups_for(finding).items():
         key = draft.catalogue.data_source[source_id].lookup_key or ""
         existing = draft.step(f"lookup-{source_id}")
@@ -545,7 +653,7 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
             # Just after a step, that step giving the key is enough; just before it, it is too late.
             if place.after and place.step in suppliers:
                 continue
-            if _reached_around(forward, suppliers, place.step):
+            if _reached_around(draft, suppliers, place.step):
                 where = "just after" if place.after else "before"
                 draft.record(
                     finding,
@@ -557,12 +665,17 @@ def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
     return False
 
 
-def _reached_around(forward: nx.DiGraph, suppliers: set[str], target: str) -> bool:
-    """Whether a path from a start reaches ``target`` passing no supplier before it: one walk of the flow.
+def _reached_around(draft: _Draft, suppliers: set[str], target: str) -> bool:
+    """Whether a path from a start reaches ``target`` passing no supplier before it.
 
-    A lookup goes just before ``target``, so ``target`` itself supplying the key does not help.
+    A lookup goes just before ``target``, so ``target`` itself supplying the key does not help. When one
+    supplier stands on every path to ``target`` (usually the applicant's submission), the dominator tree
+    answers at once; otherwise one walk of the flow from its starts.
     """
-    frontier = [n for n in forward if forward.in_degree(n) == 0 and (n == target or n not in suppliers)]
+    if any(s != target and draft.dominates(s, target) for s in suppliers):
+        return False
+    forward, _ = draft.forward()
+    frontier = [n for n in draft.starts() if n == target or n not in suppliers]
     seen = set(frontier)
     while frontier:
         node = frontier.pop()
@@ -657,8 +770,7 @@ def _apply_step(draft: _Draft, finding: Finding) -> None:
         return
     moved = []
     for document_id in step.get("consumes", []):
-        if draft.document(document_id) is not None and document_id not in first.get("consumes", []):
-            first.setdefault("consumes", []).append(document_id)
+        if draft.document(document_id) is not None and draft.add_consumed(first, document_id):
             moved.append(document_id)
     for role, facts in step.get("provides", {}).items():
         for fact in facts:
