@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import random
 
 import pytest
 
+from thutuc.analysis.findings import AnalysisOptions
 from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import check
-from thutuc.transform import simplify
+from thutuc.transform import _Draft, _Place, simplify
 
 from .conftest import ROOT
 
@@ -46,3 +48,40 @@ def test_a_synthetic_procedure_simplifies_soundly_and_once(catalogue_and_generat
     assert simplify(once.procedure, catalogue=catalogue, as_of=AS_OF).procedure == once.procedure
     made_fallback = [e.target for e in once.trace if e.change.value == "document-made-fallback"]
     assert len(made_fallback) == len(set(made_fallback)), "a document is made a fallback once"
+
+
+@pytest.mark.parametrize("seed", range(0, PROCEDURES, 3))
+def test_edits_keep_the_drafts_flow_order_and_dominators_as_if_rebuilt(catalogue_and_generator, seed: int):
+    """Inserting and contracting steps updates the draft's flow, order, starts and dominator tree in place;
+    each must equal what its data gives when built afresh."""
+    catalogue, procedure_data = catalogue_and_generator
+    procedure = Procedure.model_validate(procedure_data(seed))
+    draft = _Draft(procedure, catalogue, AnalysisOptions(as_of=AS_OF))
+    draft.dominators()
+    draft.incoming()
+    rng = random.Random(seed)
+    for number in range(6):
+        step_ids = [s["id"] for s in draft.steps()]
+        if number % 3 == 2:
+            draft.contract(rng.choice(step_ids))
+        else:
+            new_step = {"id": f"inserted-{number}", "name": {"vi": "Chèn"}, "actor": draft.steps()[0]["actor"]}
+            draft.insert(new_step, _Place(rng.choice(step_ids), after=number % 3 == 1))
+        edited = (set(draft.forward()[0].edges), list(draft.forward()[1]), list(draft.starts()), draft.dominators())
+        incoming = {k: set(v) for k, v in draft.incoming().items()}
+        draft._forward, draft._dominators, draft._incoming = None, None, None
+        forward, _ = draft.forward()
+        assert edited[0] == set(forward.edges)
+        position = {step_id: i for i, step_id in enumerate(edited[1])}
+        assert sorted(position) == sorted(forward.nodes)
+        assert all(position[a] < position[b] for a, b in forward.edges), "the kept order is a flow order"
+        assert sorted(edited[2]) == sorted(draft.starts())
+        assert incoming == draft.incoming()
+        rebuilt = draft.dominators()
+        nodes = list(forward.nodes)
+        assert edited[3].immediate == rebuilt.immediate
+        assert [[edited[3].dominates(a, b) for b in nodes] for a in nodes] == [
+            [rebuilt.dominates(a, b) for b in nodes] for a in nodes
+        ]
+        some = rng.sample(nodes, min(3, len(nodes)))
+        assert edited[3].nearest_common(some) == rebuilt.nearest_common(some)
