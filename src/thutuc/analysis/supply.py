@@ -98,7 +98,9 @@ class FactSupply:
             return cached
         supply = cls(procedure, catalogue, options)
         _RECENT[key] = supply  # holding the objects keeps their ids from being reused while cached
-        if len(_RECENT) > 16:
+        # Enough for analyzing, simplifying (a draft a pass) and diffing one procedure. A longer memo kept
+        # supplies alive past the collector's young generations, to be freed only by full collections.
+        if len(_RECENT) > 4:
             _RECENT.popitem(last=False)
         return supply
 
