@@ -217,8 +217,22 @@ def online_verdict(
     >>> v.level, v.blocking_steps
     ('offline', ['submit'])
     """
-    options = options or AnalysisOptions()
-    supply = FactSupply.of(procedure, catalogue, options)
+    supply = FactSupply.of(procedure, catalogue, options or AnalysisOptions())
+    # Analyzing a procedure judges it, and diffing it against its simplified version judges it again.
+    key = ("verdict", tuple(removed_documents), tuple(removed_steps), remedied)
+    return supply.remembered(
+        key, lambda: _verdict(procedure, catalogue, supply, removed_documents, removed_steps, remedied)
+    )
+
+
+def _verdict(
+    procedure: Procedure,
+    catalogue: Catalogue,
+    supply: FactSupply,
+    removed_documents: Collection[str],
+    removed_steps: Collection[str],
+    remedied: bool,
+) -> OnlineVerdict:
     gone = {"step": set(removed_steps), "document": set(removed_documents)}
     blockers = [
         b

@@ -7,7 +7,6 @@ the lookup key is known at the step that needs a fact.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from thutuc._memo import RecentResults
 from thutuc.analysis.findings import AnalysisOptions
 from thutuc.graph import forward_graph, to_graph
 from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
@@ -24,7 +24,9 @@ __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
 
 RoleFact = tuple[str, str]
 T = TypeVar("T")
-_RECENT: OrderedDict[tuple[object, ...], FactSupply] = OrderedDict()
+# Enough for analyzing, simplifying (a draft a pass) and diffing one procedure. A longer memo kept supplies
+# alive past the collector's young generations, to be freed only by full collections.
+_RECENT: RecentResults[FactSupply] = RecentResults(4)
 
 
 class KeyStatus(StrEnum):
@@ -91,18 +93,11 @@ class FactSupply:
     @classmethod
     def of(cls, procedure: Procedure, catalogue: Catalogue, options: AnalysisOptions) -> FactSupply:
         """The supply for these inputs, shared by the analyzers of one run (a small memo, not a store)."""
-        key = (id(procedure), id(catalogue), options.as_of, options.assume_connected)
-        cached = _RECENT.get(key)
-        if cached is not None and cached.procedure is procedure and cached.catalogue is catalogue:
-            _RECENT.move_to_end(key)
-            return cached
-        supply = cls(procedure, catalogue, options)
-        _RECENT[key] = supply  # holding the objects keeps their ids from being reused while cached
-        # Enough for analyzing, simplifying (a draft a pass) and diffing one procedure. A longer memo kept
-        # supplies alive past the collector's young generations, to be freed only by full collections.
-        if len(_RECENT) > 4:
-            _RECENT.popitem(last=False)
-        return supply
+        return _RECENT.get(
+            (procedure, catalogue),
+            (options.as_of, options.assume_connected),
+            lambda: cls(procedure, catalogue, options),
+        )
 
     @cached_property
     def agencies(self) -> tuple[str, ...]:
