@@ -163,9 +163,10 @@ def _waits(supply: FactSupply, found: Found) -> Found:
     if not consults:
         return more
     for step in supply.procedure.steps:
-        if step.id in found or _protected(step) or step.produces or step.needs or _needed_later(step, supply):
-            continue
+        # Whether a later step needs what it provides is asked last: it costs a walk of the flow per fact.
         if step.kind not in (StepKind.TRANSFER, StepKind.RECEIVE, StepKind.NOTIFY):
+            continue
+        if step.id in found or _protected(step) or step.produces or step.needs or _needed_later(step, supply):
             continue
         preds, succs = set(supply.graph.predecessors(step.id)), set(supply.graph.successors(step.id))
         if (preds and preds <= consults) or (succs and succs <= consults):
@@ -179,9 +180,12 @@ def _pure_moves(supply: FactSupply, found: Found) -> Found:
     removed_submissions = {s for s, (rule, _) in found.items() if rule == "handoff.resubmission"}
     more: Found = {}
     for step in procedure.steps:
-        if step.id in found or _protected(step) or step.produces or _needed_later(step, supply):
+        # Whether a later step needs what it provides is asked last: it costs a walk of the flow per fact.
+        if step.kind not in (StepKind.TRANSFER, StepKind.RECEIVE) or _automatic(step, procedure):
             continue
-        if _automatic(step, procedure) or step.needs or step.consumes:
+        if step.id in found or _protected(step) or step.produces or step.needs or step.consumes:
+            continue
+        if _needed_later(step, supply):
             continue
         if step.kind is StepKind.TRANSFER:
             more[step.id] = ("handoff.transfer", "it only moves the dossier to the next actor")
