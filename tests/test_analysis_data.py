@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 
@@ -139,3 +140,13 @@ class TestRenderReport:
         assert gc.get_freeze_count() == 0, "the set is frozen for the processes only, then given back"
         assert render_report(shipped, output_format, lang, options=OPTIONS, workers=1) == expected_text
         assert pools == [2]
+
+    def test_kept_parts_and_parts_made_in_processes_make_the_same_report(self, shipped, report, monkeypatch):
+        keyed = dataclasses.replace(shipped, content_keys={p.id: f"content-of-{p.id}" for p in shipped.procedures})
+        parts: dict[str, object] = {}
+        expected = render_report(keyed, "md", options=OPTIONS, workers=1, parts=parts)
+        assert expected == report_markdown(report)
+        half = dict(list(parts.items())[::2])
+        monkeypatch.setattr(report_module, "_PROCEDURES_PER_WORKER", 2)
+        assert render_report(keyed, "md", options=OPTIONS, workers=2, parts=half) == expected
+        assert half.keys() == parts.keys()

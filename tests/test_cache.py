@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from thutuc.analysis import AnalysisOptions, render_report
 from thutuc.cli import cli
-from thutuc.io import ModelCache, OutputCache, inputs_fingerprint, validate_paths, write_atomic
+from thutuc.io import ModelCache, OutputCache, PartStore, inputs_fingerprint, load_paths, validate_paths, write_atomic
 
 from .conftest import ROOT
 
@@ -234,3 +236,109 @@ def test_validating_in_processes_gives_the_same_verdicts_as_one(tree: Path, tmp_
     assert {"duplicate-id", "unknown-actor"} <= codes
     (duplicate,) = [p for p in several.problems if p.code.slug == "duplicate-id"]
     assert (duplicate.file.endswith("99-same-id.yaml"), duplicate.line > 1) == (True, True)
+
+
+# --- each procedure's part of a report ------------------------------------------------------
+
+
+def _rename_in_english(path: Path) -> None:
+    """An edit that shows in an English report."""
+    text = path.read_text(encoding="utf-8").replace("en: Birth registration}", "en: Registering a birth}", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def _counting_analyses(monkeypatch) -> list[str]:
+    """The ids of the procedures render_report analyzes from now on."""
+    import thutuc.analysis.report as report
+
+    analyzed: list[str] = []
+    real = report.analyze
+
+    def counting(procedure, *args, **kwargs):
+        analyzed.append(procedure.id)
+        return real(procedure, *args, **kwargs)
+
+    monkeypatch.setattr(report, "analyze", counting)
+    return analyzed
+
+
+def test_a_report_reuses_the_parts_of_unchanged_files_only(tree: Path, tmp_path: Path, monkeypatch):
+    cache = ModelCache(tmp_path / "cache")
+    options = AnalysisOptions(as_of=dt.date(2026, 11, 28))
+    parts: dict[str, object] = {}
+    first = render_report(load_paths([tree / "essential"], cache=cache), "md", options=options, parts=parts)
+    assert len(parts) == 2
+    analyzed = _counting_analyses(monkeypatch)
+    again = render_report(load_paths([tree / "essential"], cache=cache), "md", options=options, parts=parts)
+    assert (again, analyzed) == (first, [])
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    _rename_in_english(birth)
+    edited_set = load_paths([tree / "essential"], cache=cache)
+    edited = render_report(edited_set, "md", options=options, parts=parts)
+    assert analyzed == ["birth-registration"]
+    assert edited == render_report(edited_set, "md", options=options)  # as made from nothing
+    assert edited != first
+    assert len(parts) == 2, "the parts of this report only: the edited file's old part is gone"
+
+
+def test_a_report_with_other_options_or_format_reuses_no_part(tree: Path, tmp_path: Path, monkeypatch):
+    procedure_set = load_paths([tree / "essential"], cache=ModelCache(tmp_path / "cache"))
+    parts: dict[str, object] = {}
+    render_report(procedure_set, "md", options=AnalysisOptions(as_of=dt.date(2026, 11, 28)), parts=parts)
+    analyzed = _counting_analyses(monkeypatch)
+    for output_format, lang, options in (
+        ("md", "en", AnalysisOptions(as_of=dt.date(2026, 11, 27))),
+        ("md", "en", AnalysisOptions(as_of=dt.date(2026, 11, 28), rules=frozenset({"once-only"}))),
+        ("text", "en", AnalysisOptions(as_of=dt.date(2026, 11, 28))),
+        ("md", "vi", AnalysisOptions(as_of=dt.date(2026, 11, 28))),
+    ):
+        kept = dict(parts)
+        render_report(procedure_set, output_format, lang, options=options, parts=kept)
+    assert len(analyzed) == 8
+
+
+def test_a_damaged_or_unkeyed_part_is_made_again(tree: Path, tmp_path: Path, monkeypatch):
+    procedure_set = load_paths([tree / "essential"], cache=ModelCache(tmp_path / "cache"))
+    options = AnalysisOptions(as_of=dt.date(2026, 11, 28))
+    parts: dict[str, object] = {}
+    first = render_report(procedure_set, "md", options=options, parts=parts)
+    damaged = dict.fromkeys(parts, ("not", "a part"))
+    analyzed = _counting_analyses(monkeypatch)
+    assert render_report(procedure_set, "md", options=options, parts=damaged) == first
+    assert len(analyzed) == 2
+    unkeyed = load_paths([tree / "essential"])  # loaded without a cache: no content keys
+    assert render_report(unkeyed, "md", options=options, parts=parts) == first
+    assert len(analyzed) == 4
+
+
+def test_a_part_store_round_trips_and_a_damaged_one_is_dropped(tmp_path: Path):
+    store = PartStore(tmp_path / "parts")
+    key = PartStore.key("analyze", "md", "/some/folder")
+    assert store.load(key) == {}
+    store.save(key, {"a": ("part", None)})
+    assert store.load(key) == {"a": ("part", None)}
+    (entry,) = (tmp_path / "parts").glob("*.parts")
+    entry.write_bytes(entry.read_bytes()[:-2] + b"xx")
+    assert store.load(key) == {}
+    assert not entry.exists()
+    store.save(key, ["not", "a mapping"])  # type: ignore[arg-type]
+    assert store.load(key) == {}
+    assert PartStore.key("analyze", "json", "/some/folder") != key
+
+
+def test_the_cli_analyzes_only_the_edited_file_and_writes_what_a_fresh_run_writes(
+    tree: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("THUTUC_CACHE_DIR", str(tmp_path / "cli-cache"))
+    command = ["analyze", str(tree / "essential"), "--format", "md", "--as-of", "2026-11-28"]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    assert len(list((tmp_path / "cli-cache" / "parts").glob("*.parts"))) == 1
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    _rename_in_english(birth)
+    analyzed = _counting_analyses(monkeypatch)
+    edited = CliRunner().invoke(cli, command)
+    assert edited.exit_code == 0
+    assert analyzed == ["birth-registration"]
+    fresh = CliRunner().invoke(cli, ["--no-cache", *command])
+    assert fresh.output == edited.output
+    assert len(list((tmp_path / "cli-cache" / "parts").glob("*.parts"))) == 1

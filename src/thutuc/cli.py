@@ -279,7 +279,10 @@ def analyze(
         count = {"count": len(procedure_set.procedures)}
         if on_terminal:
             return _analysis_tables(analyze_set(procedure_set, options=chosen), language), count
-        text = render_report(procedure_set, output_format, language, options=chosen, workers=jobs)  # type: ignore[arg-type]
+        store, store_key, parts = _kept_parts(paths, catalogue_folder, options)
+        text = render_report(procedure_set, output_format, language, options=chosen, workers=jobs, parts=parts)  # type: ignore[arg-type]
+        if store is not None and parts is not None:
+            store.save(store_key, parts)
         return text, count
 
     # A terminal table depends on the terminal's width, so only files and pipes are cached.
@@ -315,6 +318,23 @@ def _cached_output(
     text, facts = produce()
     outputs.put(key, text, **facts)
     return text, facts
+
+
+def _kept_parts(
+    paths: tuple[str, ...], catalogue_folder: str | None, options: tuple[str, ...]
+) -> tuple[Any, str, dict[str, Any] | None]:
+    """The store of each procedure's part of the last run like this one (same command, options and inputs), its
+    key, and the parts it holds; no store with --no-cache."""
+    if _cache() is None:
+        return None, "", None
+    from pathlib import Path
+
+    from thutuc.io import PartStore
+
+    where = [str(Path(p).resolve()) for p in paths]
+    key = PartStore.key(*options, "|", *where, "|", str(Path(catalogue_folder).resolve()) if catalogue_folder else "")
+    store = PartStore()
+    return store, key, store.load(key)
 
 
 def _catalogue_beside(path: str, catalogue_folder: str | None, fallback: Any = None) -> Any:

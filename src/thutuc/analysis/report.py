@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -492,22 +493,36 @@ def render_report(
     *,
     options: AnalysisOptions | None = None,
     workers: int | None = None,
+    parts: dict[str, Any] | None = None,
 ) -> str:
     """``analyze_set`` written in one format, the same text as ``report_json``, ``report_markdown`` or ``report_text``.
 
     A large set is analyzed in ``workers`` processes (default: one per core) where the system can fork them:
     each inherits the set, analyzes a share of it and sends back only the text and rows of its share, since
     the analyses themselves cost about as much to send back as to make.
+
+    ``parts``: each procedure's part of earlier reports made by this code, kept under the content key of its
+    file (``ProcedureSet.content_keys``), its path, the options, the format and the language. A procedure whose
+    part is there is not analyzed again; on return ``parts`` holds this report's parts only, to be kept for the
+    next.
     """
     global _FORKED
     options = options or AnalysisOptions()
     ordered = _in_report_order(procedure_set.procedures)
+    rules = None if options.rules is None else sorted(options.rules)
+    scope = (output_format, lang, options.as_of, options.assume_connected, rules)
+    keys = [_part_key(procedure_set, p.id, repr(scope)) for p in ordered]
+    known = parts if parts is not None else {}
+    results: dict[int, tuple[_Part, set[str] | None]] = {
+        index: known[key] for index, key in enumerate(keys) if key is not None and _is_part(known.get(key))
+    }
+    missing = [index for index in range(len(ordered)) if index not in results]
     workers = workers if workers is not None else os.cpu_count() or 1
-    workers = min(workers, len(ordered) // _PROCEDURES_PER_WORKER)
+    workers = min(workers, len(missing) // _PROCEDURES_PER_WORKER)
     task = (procedure_set, ordered, options, output_format, lang)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        size = -(-len(ordered) // (workers * 4))
-        shares = [range(i, min(i + size, len(ordered))) for i in range(0, len(ordered), size)]
+        size = -(-len(missing) // (workers * 4))
+        shares = [missing[i : i + size] for i in range(0, len(missing), size)]
         _FORKED = task
         # The processes inherit the whole set; left to the collector, its passes would touch every object of
         # it in each process, copying the memory that fork shares.
@@ -516,26 +531,50 @@ def render_report(
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                results = [result for share in pool.map(_forked_share, shares) for result in share]
+                made = [result for share in pool.map(_forked_share, shares) for result in share]
         finally:
             _FORKED = None
             if not caller_froze:
                 gc.unfreeze()
     else:
-        results = _share(task, range(len(ordered)))
-    parts = [part for part, _ in results]
-    proposed = {p.id: removals for p, (_, removals) in zip(ordered, results, strict=True) if removals is not None}
+        made = _share(task, missing)
+    results.update(zip(missing, made, strict=True))
+    if parts is not None:
+        parts.clear()
+        parts.update((key, results[index]) for index, key in enumerate(keys) if key is not None)
+    in_order = [results[index] for index in range(len(ordered))]
+    proposed = {p.id: removals for p, (_, removals) in zip(ordered, in_order, strict=True) if removals is not None}
     head = _report(options, [], _agreements(ordered, procedure_set.catalogue, proposed))
-    return _assemble(head, parts, output_format, lang)
+    return _assemble(head, [part for part, _ in in_order], output_format, lang)
 
 
-def _forked_share(indices: range) -> list[tuple[_Part, set[str] | None]]:
+def _is_part(kept: object) -> bool:
+    """Whether ``kept`` is a part and its proposed removals, as ``_share`` makes them."""
+    return (
+        isinstance(kept, tuple)
+        and len(kept) == 2
+        and isinstance(kept[0], _Part)
+        and (kept[1] is None or isinstance(kept[1], set))
+    )
+
+
+def _part_key(procedure_set: ProcedureSet, procedure_id: str, scope: str) -> str | None:
+    """What a procedure's part of a report is kept under: its file's content key, its path (the part shows it)
+    and the report's options, format and language; ``None`` when its content key is not known."""
+    content_key = procedure_set.content_keys.get(procedure_id)
+    if content_key is None:
+        return None
+    return hashlib.sha256(f"{content_key}\n{procedure_set.files.get(procedure_id, '')}\n{scope}".encode()).hexdigest()
+
+
+def _forked_share(indices: list[int]) -> list[tuple[_Part, set[str] | None]]:
     assert _FORKED is not None, "runs only in a process forked by render_report"
     return _share(_FORKED, indices)
 
 
 def _share(
-    task: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]], indices: range
+    task: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]],
+    indices: Sequence[int],
 ) -> list[tuple[_Part, set[str] | None]]:
     """The parts of the procedures at ``indices``, each with its proposed removals when it is a baseline."""
     procedure_set, ordered, options, output_format, lang = task

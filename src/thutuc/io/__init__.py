@@ -13,6 +13,7 @@ _EXPORTS = {
     "FileReport": "thutuc.io.loader",
     "ModelCache": "thutuc.io.cache",
     "OutputCache": "thutuc.io.cache",
+    "PartStore": "thutuc.io.cache",
     "ProcedureSet": "thutuc.io.loader",
     "ValidationReport": "thutuc.io.loader",
     "default_cache_folder": "thutuc.io.cache",
@@ -36,6 +37,7 @@ __all__ = [
     "FileReport",
     "ModelCache",
     "OutputCache",
+    "PartStore",
     "ProcedureSet",
     "ValidationReport",
     "default_cache_folder",
@@ -69,7 +71,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from thutuc.io.cache import ModelCache, OutputCache, default_cache_folder
+    from thutuc.io.cache import ModelCache, OutputCache, PartStore, default_cache_folder
     from thutuc.io.canonical import dumps
     from thutuc.io.files import find_catalogue, inputs_fingerprint, write_atomic
     from thutuc.io.loader import (

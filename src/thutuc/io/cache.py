@@ -1,9 +1,9 @@
-"""Content-hash caches: validated procedures, and the outputs of whole runs.
+"""Content-hash caches: validated procedures, the outputs of whole runs, and each procedure's part of a run.
 
 A re-run over unchanged files skips validation (``ModelCache``) or, when nothing it reads changed, the whole
-run (``OutputCache``). An entry is found only under a key made of the bytes the result came from and of the
-code that made it, so it cannot be stale; an entry that cannot be read, or whose checksum is wrong, is deleted
-and the result made again.
+run (``OutputCache``); after an edit, a report analyzes the edited files only (``PartStore``). An entry is found
+only under a key made of the bytes the result came from and of the code that made it, so it cannot be stale;
+an entry that cannot be read, or whose checksum is wrong, is deleted and the result made again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from thutuc.io.files import write_atomic
 if TYPE_CHECKING:
     from thutuc.model import Procedure
 
-__all__ = ["ModelCache", "OutputCache", "default_cache_folder"]
+__all__ = ["ModelCache", "OutputCache", "PartStore", "default_cache_folder"]
 
 _CODE = ("model/common.py", "model/catalogue.py", "model/procedure.py", "checks.py", "io/loader.py", "io/reader.py")
 
@@ -175,5 +175,52 @@ class OutputCache:
         header = json.dumps({**facts, "sha256": hashlib.sha256(body).hexdigest()}).encode()
         try:
             write_atomic(self._path(key), header + b"\n" + body, durable=False)
+        except OSError:
+            return
+
+
+class PartStore:
+    """Results kept from one run to the next of the same kind of run, in one file per kind: a report's part for
+    each procedure, so that re-running after editing one file analyzes that file only.
+
+    The file holds the last run's results only (what that run used), so it does not grow with edits; it starts
+    with the SHA-256 of the rest, and a damaged file is deleted and the results made again.
+    """
+
+    def __init__(self, folder: Path | str | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_folder() / "parts"
+
+    @staticmethod
+    def key(*parts: str) -> str:
+        """The key of a kind of run by this code: the command, its options and which inputs it reads."""
+        return _hash((_package_fingerprint(), *parts))
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.parts"
+
+    def load(self, key: str) -> dict[str, Any]:
+        """The results kept under ``key``; empty when there are none or the file is damaged (then deleted)."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        checksum, _, body = data.partition(b"\n")
+        try:
+            if checksum.decode("ascii") != hashlib.sha256(body).hexdigest():
+                raise ValueError("checksum mismatch")
+            entries = pickle.loads(body)
+            if not isinstance(entries, dict):
+                raise TypeError("not a mapping of results")
+        except Exception:
+            path.unlink(missing_ok=True)
+            return {}
+        return entries
+
+    def save(self, key: str, entries: dict[str, Any]) -> None:
+        """Keep ``entries`` under ``key`` in place of what was there; a cache that cannot be written is skipped."""
+        body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            write_atomic(self._path(key), hashlib.sha256(body).hexdigest().encode() + b"\n" + body, durable=False)
         except OSError:
             return

@@ -448,6 +448,9 @@ class ProcedureSet:
     catalogue: Catalogue
     procedures: tuple[Procedure, ...]
     files: dict[str, str] = field(default_factory=dict)
+    content_keys: dict[str, str] = field(default_factory=dict)
+    """For each procedure loaded through a ``ModelCache``, the key of its file's bytes, catalogue and validating
+    code: what a later stage may key its own results by."""
 
     def __getitem__(self, procedure_id: str) -> Procedure:
         """The procedure with ``procedure_id``; ``KeyError`` if there is none."""
@@ -475,6 +478,8 @@ class ValidationReport:
     files: tuple[FileReport, ...]
     procedures: tuple[Procedure, ...] = ()
     catalogue: Catalogue | None = None
+    content_keys: dict[str, str] = field(default_factory=dict)
+    """With a cache: for each procedure id, the cache key of its file."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -589,6 +594,7 @@ def _validate(
     fingerprints: dict[Path, str] = {}
     procedures: list[Procedure] = []
     ids: dict[str, str] = {}
+    content_keys: dict[str, str] = {}
     used_catalogue: Catalogue | None = None
 
     def catalogue_at(folder: Path) -> Catalogue | None:
@@ -633,6 +639,7 @@ def _validate(
                     ids[hit.id] = name
                     used_catalogue = catalogues[shown]
                     procedures.append(hit)
+                    content_keys[hit.id] = key
                     reports[name] = FileReport(name, "procedure", hit.id, ())
                     continue
         try:
@@ -671,9 +678,10 @@ def _validate(
             procedures.append(parsed.model)
             if cache is not None and key is not None:
                 cache.put(key, parsed.model)
+                content_keys[parsed.model.id] = key
         reports[name] = FileReport(name, "procedure", procedure_id, tuple(sorted(problems, key=lambda p: p.sort_key)))
     ordered = tuple(reports[k] for k in sorted(reports))
-    return ValidationReport(ordered, tuple(procedures), used_catalogue)
+    return ValidationReport(ordered, tuple(procedures), used_catalogue, content_keys)
 
 
 def load_all(folder: str | Path) -> ProcedureSet:
@@ -710,4 +718,4 @@ def load_paths(
         )
         catalogue = load_catalogue(found) if found else Catalogue()
     files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
-    return ProcedureSet(catalogue, report.procedures, files)
+    return ProcedureSet(catalogue, report.procedures, files, report.content_keys)
