@@ -77,11 +77,32 @@ def test_settling_outside_a_long_lived_block_does_nothing(batch_run):
     assert gc.get_freeze_count() == 0
 
 
-def test_a_short_block_does_not_count_the_frozen_objects(batch_run, monkeypatch):
-    # Counting walks every frozen object; a short block runs once per procedure after a load froze them all.
+def test_no_block_counts_the_frozen_objects(batch_run, monkeypatch):
+    # Counting walks every frozen object: a short block runs once per procedure after a load froze them all,
+    # and a long-lived one in each process a validation forks from a caller holding a large frozen heap.
     def counted() -> int:
-        raise AssertionError("a short block counted the frozen objects")
+        raise AssertionError("a block counted the frozen objects")
 
     monkeypatch.setattr(_gc.gc, "get_freeze_count", counted)
     with _gc.paused_gc():
         pass
+    long_lived_objects()
+    batch_run()
+    long_lived_objects()
+    with _gc.frozen_for_fork():
+        pass
+
+
+def test_objects_are_frozen_for_a_fork_then_given_back_unless_the_caller_froze_them(batch_run):
+    with _gc.frozen_for_fork():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0, "a library caller's objects go back to the collector"
+    gc.freeze()
+    with _gc.frozen_for_fork():
+        pass
+    assert gc.get_freeze_count() > 0, "what the caller froze stays frozen"
+    gc.unfreeze()
+    batch_run()
+    with _gc.frozen_for_fork():
+        pass
+    assert gc.get_freeze_count() > 0, "a batch run keeps its objects frozen"

@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["for_a_batch_run", "paused_gc", "settle"]
+__all__ = ["for_a_batch_run", "frozen_for_fork", "paused_gc", "settle"]
 
 
 # Set by for_a_batch_run: then what a long-lived block builds stays frozen out of the collector's reach.
@@ -28,10 +28,9 @@ def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
 
     Nested uses, and uses while the caller has paused it, leave the collector as they found it. With
     ``long_lived``, the block builds a set meant to last (a load of many procedures) and calls ``settle``
-    between its items: what came before an item is frozen, so that freeing the item's reference cycles
-    (networkx graphs made by the checks) scans that item only. After the block the set is given back to
-    the collector, except in a batch run (``for_a_batch_run``), where it stays frozen for the rest of the
-    run, or when the caller had frozen objects itself.
+    between its items, which frees the last item's reference cycles (networkx graphs made by the checks)
+    scanning that item's objects only. In a batch run (``for_a_batch_run``) the set is then frozen out of the
+    collector's reach for the rest of the run; elsewhere it is the collector's again, like any object.
 
     Examples
     --------
@@ -47,30 +46,38 @@ def paused_gc(*, long_lived: bool = False) -> Iterator[None]:
         yield
         return
     gc.disable()
-    # Counting the frozen objects walks them all: only a long-lived block, entered once per load, asks.
-    caller_froze = long_lived and gc.get_freeze_count() > 0
-    if long_lived:
-        gc.freeze()
-        _settling = True
+    _settling = long_lived
     try:
         yield
     finally:
         if long_lived:
             _settling = False
             gc.collect(0)
-            if _batch_run or caller_froze:
+            if _batch_run:
                 gc.freeze()
-            else:
-                gc.unfreeze()
         gc.enable()
 
 
 def settle() -> None:
-    """Between the items of a long-lived ``paused_gc`` block: free the cycles the last item left, scanning
-    only the objects made since the one before, then freeze what stays. Elsewhere, nothing."""
+    """Between the items of a long-lived ``paused_gc`` block: free the cycles the last item left. Scanning the
+    youngest generation only, it scans what was made since the last call. Elsewhere, nothing."""
     if _settling:
         gc.collect(0)
-        gc.freeze()
+
+
+@contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Freeze every object for the block, so that the processes forked in it share the parent's memory: left to
+    their collectors, objects they only read would be touched and copied. After the block, what the caller had
+    not frozen goes back to the collector, except in a batch run, where it stays frozen for the run."""
+    # Counting the frozen objects walks them all: a batch run, which has frozen its loaded set, need not ask.
+    caller_froze = _batch_run or gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not caller_froze:
+            gc.unfreeze()
 
 
 # Young objects are scanned after this many more allocations than frees, instead of CPython's 700.

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -18,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from thutuc._gc import paused_gc
+from thutuc._gc import frozen_for_fork, paused_gc
 from thutuc.analysis.burden import Burden, burden
 from thutuc.analysis.findings import RULES, AnalysisOptions, Finding, Message, Severity
 from thutuc.analysis.handoffs import handoffs, removed_documents
@@ -524,18 +523,14 @@ def render_report(
         size = -(-len(missing) // (workers * 4))
         shares = [missing[i : i + size] for i in range(0, len(missing), size)]
         _FORKED = task
-        # The processes inherit the whole set; left to the collector, its passes would touch every object of
-        # it in each process, copying the memory that fork shares.
-        caller_froze = gc.get_freeze_count() > 0
-        gc.freeze()
         try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                made = [result for share in pool.map(_forked_share, shares) for result in share]
+            # The processes inherit the whole set, untouched by their collectors.
+            with frozen_for_fork():
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    made = [result for share in pool.map(_forked_share, shares) for result in share]
         finally:
             _FORKED = None
-            if not caller_froze:
-                gc.unfreeze()
     else:
         made = _share(task, missing)
     results.update(zip(missing, made, strict=True))
