@@ -1,17 +1,20 @@
-"""simplify on the benchmarks' synthetic catalogue: larger and more tangled flows than the strategies draw.
+"""simplify and diff on the benchmarks' synthetic catalogue: larger and more tangled flows than the strategies draw.
 
 This catalogue found lookups placed where a branch went around them, a fallback made again on every
-pass, and step days compared with a legal time limit; each procedure must simplify soundly, once.
+pass, and step days compared with a legal time limit; each procedure must simplify soundly, once. Its
+large procedures found a diff comparing every renamed step with every other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import random
 
 import pytest
 
+import thutuc.diff as diff_module
 from thutuc.analysis.findings import AnalysisOptions
 from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import check
@@ -85,3 +88,29 @@ def test_edits_keep_the_drafts_flow_order_and_dominators_as_if_rebuilt(catalogue
         ]
         some = rng.sample(nodes, min(3, len(nodes)))
         assert edited[3].nearest_common(some) == rebuilt.nearest_common(some)
+
+
+def test_renaming_every_step_of_a_large_procedure_is_found_with_comparisons_growing_with_the_steps(
+    catalogue_and_generator, monkeypatch
+):
+    catalogue, procedure_data = catalogue_and_generator
+    data = procedure_data(7, steps=400, documents=20)
+    before = Procedure.model_validate(data)
+    text = json.dumps(data)
+    for step in sorted(before.steps, key=lambda s: len(s.id), reverse=True):
+        text = text.replace(f'"{step.id}"', f'"renamed-{step.id}"')
+    after = Procedure.model_validate(json.loads(text))
+    compared = []
+    real_ratio = diff_module._ratio
+
+    def counted(a: str, b: str) -> float:
+        compared.append((a, b))
+        return real_ratio(a, b)
+
+    monkeypatch.setattr(diff_module, "_ratio", counted)
+    renamed = {
+        c.old_id: c.id for c in diff_module.diff(before, after, catalogue=catalogue).changes if c.kind == "renamed"
+    }
+    assert renamed == {s.id: f"renamed-{s.id}" for s in before.steps}
+    assert len(before.steps) ** 2 > diff_module._ALL_PAIRS, "beyond the size where every pair is compared"
+    assert len(compared) <= len(before.steps) * 4 * (diff_module._NEIGHBOURS + 1)
