@@ -114,3 +114,26 @@ def test_renaming_every_step_of_a_large_procedure_is_found_with_comparisons_grow
     assert renamed == {s.id: f"renamed-{s.id}" for s in before.steps}
     assert len(before.steps) ** 2 > diff_module._ALL_PAIRS, "beyond the size where every pair is compared"
     assert len(compared) <= len(before.steps) * 4 * (diff_module._NEIGHBOURS + 1)
+
+
+def test_names_of_pairs_that_cannot_match_are_not_compared_and_the_diff_is_the_same(
+    catalogue_and_generator, monkeypatch
+):
+    catalogue, procedure_data = catalogue_and_generator
+    pairs = [
+        (before, simplify(before, catalogue=catalogue, as_of=AS_OF).procedure)
+        for before in (Procedure.model_validate(procedure_data(seed)) for seed in range(20))
+    ]
+    compared = []
+    real_ratio = diff_module._ratio
+
+    def counted(a: str, b: str) -> float:
+        compared.append((a, b))
+        return real_ratio(a, b)
+
+    monkeypatch.setattr(diff_module, "_ratio", counted)
+    pruned = [diff_module.diff(before, after, catalogue=catalogue) for before, after in pairs]
+    pruned_comparisons = len(compared)
+    monkeypatch.setattr(diff_module, "_unmatchable", lambda rest, names_weight: False)
+    assert [diff_module.diff(before, after, catalogue=catalogue) for before, after in pairs] == pruned
+    assert pruned_comparisons < len(compared) - pruned_comparisons

@@ -129,6 +129,13 @@ def _ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+def _unmatchable(rest: float, names_weight: float) -> bool:
+    """Whether a pair scoring ``rest`` apart from its names stays below ``RENAME_THRESHOLD`` even with equal names.
+    Comparing names is the costly part of matching, and a pair below the threshold is never matched, whatever
+    its exact score: its names need not be compared."""
+    return rest + names_weight < RENAME_THRESHOLD - 1e-9
+
+
 # Up to this many (removed, added) pairs, every pair is compared; real procedures stay far below it.
 _ALL_PAIRS = 10_000
 # Beyond it, each removed element is compared with this many added ones on each side of its place in the
@@ -228,6 +235,8 @@ def _step_similarity(before: Procedure, after: Procedure) -> Callable[[Any, Any]
 
     def similarity(a: Any, b: Any) -> float:
         place = 1 - abs(place_before[a.id] - place_after[b.id])
+        if _unmatchable(0.2 * (a.kind == b.kind) + 0.2 * (a.actor == b.actor) + 0.2 * place, 0.4):
+            return 0.0
         return 0.4 * _ratio(a.name.vi, b.name.vi) + 0.2 * (a.kind == b.kind) + 0.2 * (a.actor == b.actor) + 0.2 * place
 
     return similarity
@@ -237,12 +246,14 @@ def _document_similarity(a: Any, b: Any) -> float:
     types_a = {t for alternative in a.alternatives for t in alternative}
     types_b = {t for alternative in b.alternatives for t in alternative}
     overlap = len(types_a & types_b) / len(types_a | types_b) if types_a | types_b else 0.0
-    label_a = a.name.vi if a.name else a.id
-    label_b = b.name.vi if b.name else b.id
-    return 0.5 * overlap + 0.25 * _ratio(label_a, label_b) + 0.25 * (a.about == b.about)
+    if _unmatchable(0.5 * overlap + 0.25 * (a.about == b.about), 0.25):
+        return 0.0
+    return 0.5 * overlap + 0.25 * _ratio(_label(a), _label(b)) + 0.25 * (a.about == b.about)
 
 
 def _actor_similarity(a: Any, b: Any) -> float:
+    if _unmatchable(0.4 * (a.kind == b.kind and a.agency == b.agency), 0.6):
+        return 0.0
     return 0.6 * _ratio(a.name.vi, b.name.vi) + 0.4 * (a.kind == b.kind and a.agency == b.agency)
 
 
