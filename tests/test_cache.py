@@ -342,3 +342,32 @@ def test_the_cli_analyzes_only_the_edited_file_and_writes_what_a_fresh_run_write
     fresh = CliRunner().invoke(cli, ["--no-cache", *command])
     assert fresh.output == edited.output
     assert len(list((tmp_path / "cli-cache" / "parts").glob("*.parts"))) == 1
+
+
+def _aged(folder: Path, pattern: str) -> None:
+    """Give the entries in ``folder`` distinct times of last use, oldest first by name of creation."""
+    for age, entry in enumerate(sorted(folder.rglob(pattern), key=lambda p: p.stat().st_mtime_ns)):
+        os.utime(entry, (1_000_000 + age, 1_000_000 + age))
+
+
+def test_the_output_cache_keeps_its_most_recently_used_entries_only(tmp_path: Path):
+    outputs = OutputCache(tmp_path / "outputs", keep=2)
+    first, second, third = (OutputCache.key("analyze", f"inputs-{n}") for n in range(3))
+    outputs.put(first, "một\n")
+    outputs.put(second, "hai\n")
+    _aged(tmp_path / "outputs", "*.out")
+    assert outputs.get(first) is not None  # used again: now the most recent
+    outputs.put(third, "ba\n")
+    assert [outputs.get(k) is not None for k in (first, second, third)] == [True, False, True]
+    assert len(list((tmp_path / "outputs").rglob("*.out"))) == 2
+
+
+def test_the_part_store_keeps_the_files_of_its_most_recently_used_kinds_of_run_only(tmp_path: Path):
+    store = PartStore(tmp_path / "parts", keep=2)
+    first, second, third = (PartStore.key("analyze", f"options-{n}") for n in range(3))
+    store.save(first, {"a": 1})
+    store.save(second, {"b": 2})
+    _aged(tmp_path / "parts", "*.parts")
+    assert store.load(first) == {"a": 1}
+    store.save(third, {"c": 3})
+    assert [store.load(k) for k in (first, second, third)] == [{"a": 1}, {}, {"c": 3}]

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,28 @@ def _package_fingerprint() -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _used(path: Path) -> None:
+    """Mark an entry as just used, so that it is among the last to be dropped."""
+    try:
+        os.utime(path)
+    except OSError:
+        return
+
+
+def _keep_recent(entries: Iterable[Path], keep: int) -> None:
+    """Delete all but the ``keep`` most recently used ``entries``: an entry is made on each new input (an
+    edit, another day's date), each can hold a whole report, and the cache must not grow with every use."""
+    dated = []
+    for entry in entries:
+        try:
+            dated.append((entry.stat().st_mtime, str(entry), entry))
+        except OSError:
+            continue
+    dated.sort(reverse=True)
+    for _, _, entry in dated[keep:]:
+        entry.unlink(missing_ok=True)
 
 
 def _hash(parts: tuple[str | bytes, ...]) -> str:
@@ -138,11 +161,12 @@ class OutputCache:
     """Outputs of whole runs (a report's text and a few facts about it), keyed by everything they came from.
 
     Each entry starts with a line of JSON holding the SHA-256 of the text, so that an entry damaged on disk is
-    found, deleted and made again rather than shown.
+    found, deleted and made again rather than shown. The ``keep`` most recently used entries are kept.
     """
 
-    def __init__(self, folder: Path | str | None = None) -> None:
+    def __init__(self, folder: Path | str | None = None, *, keep: int = 32) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder() / "outputs"
+        self.keep = keep
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -164,10 +188,12 @@ class OutputCache:
             facts = json.loads(header)
             if not isinstance(facts, dict) or facts.get("sha256") != hashlib.sha256(body).hexdigest():
                 raise ValueError("checksum mismatch")
-            return body.decode("utf-8"), facts
+            text = body.decode("utf-8")
         except (ValueError, UnicodeDecodeError):
             path.unlink(missing_ok=True)
             return None
+        _used(path)
+        return text, facts
 
     def put(self, key: str, text: str, **facts: Any) -> None:
         """Store an output; a cache that cannot be written is silently skipped."""
@@ -177,6 +203,7 @@ class OutputCache:
             write_atomic(self._path(key), header + b"\n" + body, durable=False)
         except OSError:
             return
+        _keep_recent(self.folder.glob("*/*.out"), self.keep)
 
 
 class PartStore:
@@ -184,11 +211,13 @@ class PartStore:
     each procedure, so that re-running after editing one file analyzes that file only.
 
     The file holds the last run's results only (what that run used), so it does not grow with edits; it starts
-    with the SHA-256 of the rest, and a damaged file is deleted and the results made again.
+    with the SHA-256 of the rest, and a damaged file is deleted and the results made again. The files of the
+    ``keep`` most recently used kinds of run are kept.
     """
 
-    def __init__(self, folder: Path | str | None = None) -> None:
+    def __init__(self, folder: Path | str | None = None, *, keep: int = 8) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder() / "parts"
+        self.keep = keep
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -215,6 +244,7 @@ class PartStore:
         except Exception:
             path.unlink(missing_ok=True)
             return {}
+        _used(path)
         return entries
 
     def save(self, key: str, entries: dict[str, Any]) -> None:
@@ -224,3 +254,4 @@ class PartStore:
             write_atomic(self._path(key), hashlib.sha256(body).hexdigest().encode() + b"\n" + body, durable=False)
         except OSError:
             return
+        _keep_recent(self.folder.glob("*.parts"), self.keep)
