@@ -90,8 +90,22 @@ def test_edits_keep_the_drafts_flow_order_and_dominators_as_if_rebuilt(catalogue
         assert edited[3].nearest_common(some) == rebuilt.nearest_common(some)
 
 
+@pytest.fixture
+def compared_names(monkeypatch) -> list[tuple[str, str]]:
+    """The pairs of names the diff compares from now on."""
+    compared: list[tuple[str, str]] = []
+    real_ratio = diff_module._ratio
+
+    def counted(a: str, b: str) -> float:
+        compared.append((a, b))
+        return real_ratio(a, b)
+
+    monkeypatch.setattr(diff_module, "_ratio", counted)
+    return compared
+
+
 def test_renaming_every_step_of_a_large_procedure_is_found_with_comparisons_growing_with_the_steps(
-    catalogue_and_generator, monkeypatch
+    catalogue_and_generator, compared_names
 ):
     catalogue, procedure_data = catalogue_and_generator
     data = procedure_data(7, steps=400, documents=20)
@@ -100,40 +114,24 @@ def test_renaming_every_step_of_a_large_procedure_is_found_with_comparisons_grow
     for step in sorted(before.steps, key=lambda s: len(s.id), reverse=True):
         text = text.replace(f'"{step.id}"', f'"renamed-{step.id}"')
     after = Procedure.model_validate(json.loads(text))
-    compared = []
-    real_ratio = diff_module._ratio
-
-    def counted(a: str, b: str) -> float:
-        compared.append((a, b))
-        return real_ratio(a, b)
-
-    monkeypatch.setattr(diff_module, "_ratio", counted)
     renamed = {
         c.old_id: c.id for c in diff_module.diff(before, after, catalogue=catalogue).changes if c.kind == "renamed"
     }
     assert renamed == {s.id: f"renamed-{s.id}" for s in before.steps}
     assert len(before.steps) ** 2 > diff_module._ALL_PAIRS, "beyond the size where every pair is compared"
-    assert len(compared) <= len(before.steps) * 4 * (diff_module._NEIGHBOURS + 1)
+    assert len(compared_names) <= len(before.steps) * 4 * (diff_module._NEIGHBOURS + 1)
 
 
 def test_names_of_pairs_that_cannot_match_are_not_compared_and_the_diff_is_the_same(
-    catalogue_and_generator, monkeypatch
+    catalogue_and_generator, compared_names, monkeypatch
 ):
     catalogue, procedure_data = catalogue_and_generator
     pairs = [
         (before, simplify(before, catalogue=catalogue, as_of=AS_OF).procedure)
         for before in (Procedure.model_validate(procedure_data(seed)) for seed in range(20))
     ]
-    compared = []
-    real_ratio = diff_module._ratio
-
-    def counted(a: str, b: str) -> float:
-        compared.append((a, b))
-        return real_ratio(a, b)
-
-    monkeypatch.setattr(diff_module, "_ratio", counted)
     pruned = [diff_module.diff(before, after, catalogue=catalogue) for before, after in pairs]
-    pruned_comparisons = len(compared)
+    pruned_comparisons = len(compared_names)
     monkeypatch.setattr(diff_module, "_unmatchable", lambda rest, names_weight: False)
     assert [diff_module.diff(before, after, catalogue=catalogue) for before, after in pairs] == pruned
-    assert pruned_comparisons < len(compared) - pruned_comparisons
+    assert pruned_comparisons < len(compared_names) - pruned_comparisons
