@@ -371,3 +371,18 @@ def test_the_part_store_keeps_the_files_of_its_most_recently_used_kinds_of_run_o
     assert store.load(first) == {"a": 1}
     store.save(third, {"c": 3})
     assert [store.load(k) for k in (first, second, third)] == [{"a": 1}, {}, {"c": 3}]
+
+
+def test_a_cache_that_cannot_be_cleaned_up_is_left_as_it_is(tmp_path: Path, monkeypatch):
+    outputs = OutputCache(tmp_path / "outputs", keep=1)
+    outputs.put(OutputCache.key("one"), "một\n")
+    (entry,) = (tmp_path / "outputs").rglob("*.out")
+    entry.write_bytes(entry.read_bytes() + b"damaged")
+
+    def refused(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(f"cannot delete {self}")
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    outputs.put(OutputCache.key("two"), "hai\n")  # one entry too many, which cannot be deleted
+    assert outputs.get(OutputCache.key("one")) is None  # damaged, and cannot be deleted either
+    assert outputs.get(OutputCache.key("two")) is not None

@@ -61,6 +61,14 @@ def _package_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _drop(path: Path) -> None:
+    """Delete a cache entry; one that cannot be deleted is left, as a cache that cannot be written is skipped."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def _used(path: Path) -> None:
     """Mark an entry as just used, so that it is among the last to be dropped."""
     try:
@@ -80,7 +88,7 @@ def _keep_recent(entries: Iterable[Path], keep: int) -> None:
             continue
     dated.sort(reverse=True)
     for _, _, entry in dated[keep:]:
-        entry.unlink(missing_ok=True)
+        _drop(entry)
 
 
 def _hash(parts: tuple[str | bytes, ...]) -> str:
@@ -142,7 +150,7 @@ class ModelCache:
             if not isinstance(procedure, Procedure) or procedure.id != head.decode("utf-8"):
                 raise TypeError("not the procedure its entry names")
         except Exception:
-            path.unlink(missing_ok=True)
+            _drop(path)
             self.misses += 1
             return None
         self.hits += 1
@@ -190,7 +198,7 @@ class OutputCache:
                 raise ValueError("checksum mismatch")
             text = body.decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            path.unlink(missing_ok=True)
+            _drop(path)
             return None
         _used(path)
         return text, facts
@@ -242,7 +250,7 @@ class PartStore:
             if not isinstance(entries, dict):
                 raise TypeError("not a mapping of results")
         except Exception:
-            path.unlink(missing_ok=True)
+            _drop(path)
             return {}
         _used(path)
         return entries
