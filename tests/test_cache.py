@@ -341,7 +341,15 @@ def test_the_cli_analyzes_only_the_edited_file_and_writes_what_a_fresh_run_write
     assert analyzed == ["birth-registration"]
     fresh = CliRunner().invoke(cli, ["--no-cache", *command])
     assert fresh.output == edited.output
-    assert len(list((tmp_path / "cli-cache" / "parts").glob("*.parts"))) == 1
+    saved = []
+    monkeypatch.setattr(PartStore, "save", lambda self, key, entries: saved.append(key))
+    for output in (tmp_path / "cli-cache" / "outputs").rglob("*.out"):
+        output.unlink()  # the whole output is made again, every part reused
+    assert CliRunner().invoke(cli, command).output == edited.output
+    assert saved == [], "with no part made or dropped, the store is not written again"
+    birth.write_text(birth.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")  # new bytes: a new part
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    assert len(saved) == 1
 
 
 def _aged(folder: Path, pattern: str) -> None:
