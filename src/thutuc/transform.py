@@ -299,7 +299,7 @@ class _Draft:
                 rooted = forward.copy()
                 rooted.add_edges_from(("", n) for n in starts)
                 immediate = nx.immediate_dominators(rooted, "")
-            immediate[""] = ""  # networkx leaves the start out of its answer from 3.5 on
+            immediate[""] = ""  # networkx 3.6 leaves the start out of its answer; the tree needs its root
             self._dominators = _DominatorTree(immediate)
         return self._dominators
 
