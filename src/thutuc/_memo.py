@@ -48,7 +48,3 @@ class RecentResults(Generic[T]):
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
         return result
-
-    def clear(self) -> None:
-        """Forget every result."""
-        self._entries.clear()

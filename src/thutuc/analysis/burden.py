@@ -312,7 +312,11 @@ def burden(
     """
     # Analyzing a procedure measures it, and diffing it against its simplified version measures it again.
     removals = tuple(tuple(c) for c in (removed_documents, removed_steps, removed_fields, added_fields))
-    return _MEASURED.get((procedure, catalogue), removals, lambda: _measure(procedure, catalogue, *removals))
+    return _MEASURED.get(
+        (procedure, catalogue),
+        removals,
+        lambda: _measure(procedure, catalogue, removed_documents, removed_steps, removed_fields, added_fields),
+    )
 
 
 _MEASURED: RecentResults[Burden] = RecentResults(4)

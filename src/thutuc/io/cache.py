@@ -165,21 +165,34 @@ class ModelCache:
             return
 
 
-class OutputCache:
-    """Outputs of whole runs (a report's text and a few facts about it), keyed by everything they came from.
+class _RecentRuns:
+    """Results of runs made by this code, of which the ``keep`` most recently used are kept under ``folder``."""
 
-    Each entry starts with a line of JSON holding the SHA-256 of the text, so that an entry damaged on disk is
-    found, deleted and made again rather than shown. The ``keep`` most recently used entries are kept.
-    """
+    _SUBFOLDER = ""
+    _ENTRIES = ""  # the glob of an entry under the folder
+    _KEEP = 0
 
-    def __init__(self, folder: Path | str | None = None, *, keep: int = 32) -> None:
-        self.folder = Path(folder) if folder is not None else default_cache_folder() / "outputs"
-        self.keep = keep
+    def __init__(self, folder: Path | str | None = None, *, keep: int | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_folder() / self._SUBFOLDER
+        self.keep = keep if keep is not None else self._KEEP
 
     @staticmethod
     def key(*parts: str) -> str:
-        """The key of an output made by this code from ``parts`` (the command, its options, its inputs' hash)."""
+        """The key of a result made by this code from ``parts`` (the command, its options, its inputs)."""
         return _hash((_package_fingerprint(), *parts))
+
+    def _trim(self) -> None:
+        _keep_recent(self.folder.glob(self._ENTRIES), self.keep)
+
+
+class OutputCache(_RecentRuns):
+    """Outputs of whole runs (a report's text and a few facts about it), keyed by everything they came from.
+
+    Each entry starts with a line of JSON holding the SHA-256 of the text, so that an entry damaged on disk is
+    found, deleted and made again rather than shown. The ``keep`` most recently used entries are kept (32).
+    """
+
+    _SUBFOLDER, _ENTRIES, _KEEP = "outputs", "*/*.out", 32
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.out"
@@ -211,26 +224,19 @@ class OutputCache:
             write_atomic(self._path(key), header + b"\n" + body, durable=False)
         except OSError:
             return
-        _keep_recent(self.folder.glob("*/*.out"), self.keep)
+        self._trim()
 
 
-class PartStore:
+class PartStore(_RecentRuns):
     """Results kept from one run to the next of the same kind of run, in one file per kind: a report's part for
     each procedure, so that re-running after editing one file analyzes that file only.
 
     The file holds the last run's results only (what that run used), so it does not grow with edits; it starts
     with the SHA-256 of the rest, and a damaged file is deleted and the results made again. The files of the
-    ``keep`` most recently used kinds of run are kept.
+    ``keep`` most recently used kinds of run are kept (8).
     """
 
-    def __init__(self, folder: Path | str | None = None, *, keep: int = 8) -> None:
-        self.folder = Path(folder) if folder is not None else default_cache_folder() / "parts"
-        self.keep = keep
-
-    @staticmethod
-    def key(*parts: str) -> str:
-        """The key of a kind of run by this code: the command, its options and which inputs it reads."""
-        return _hash((_package_fingerprint(), *parts))
+    _SUBFOLDER, _ENTRIES, _KEEP = "parts", "*.parts", 8
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.parts"
@@ -262,4 +268,4 @@ class PartStore:
             write_atomic(self._path(key), hashlib.sha256(body).hexdigest().encode() + b"\n" + body, durable=False)
         except OSError:
             return
-        _keep_recent(self.folder.glob("*.parts"), self.keep)
+        self._trim()
