@@ -12,6 +12,7 @@ import networkx as nx
 from pydantic import Field
 
 from thutuc._memo import RecentResults
+from thutuc.graph import Flow, flow_of, forward_order
 from thutuc.model import (
     ActorKind,
     Catalogue,
@@ -97,19 +98,6 @@ class Burden(StrictModel):
     cost_per_year_vnd: float | None
     missing_parameters: list[str] = Field(default_factory=list)
     by_step: list[StepBurden]
-
-
-Flow = dict[str, dict[str, bool]]
-"""Each step's successors, each with whether the edge is a declared loop, in declaration order.
-
-Burden contracts the flow twice per call and walks it once; plain dicts make that several times cheaper than
-copying networkx graphs, which matters when a catalogue of thousands of procedures is measured.
-"""
-
-
-def flow_of(procedure: Procedure) -> Flow:
-    """The procedure's flow as plain successor dicts (transitions to undeclared steps left out, as in ``to_graph``)."""
-    return {s.id: {t.to: t.loop for t in s.next if t.to in procedure.step} for s in procedure.steps}
 
 
 def _contract_flow(flow: Flow, removed: Iterable[str]) -> Flow:
@@ -204,60 +192,42 @@ def is_visit(procedure: Procedure, step_id: str) -> bool:
     return actor is not None and actor.kind is ActorKind.CITIZEN and step.channels == [Channel.IN_PERSON]
 
 
-def _topological_order(flow: Flow) -> list[str] | None:
-    """The forward flow's steps in the order networkx's ``topological_sort`` gives; ``None`` when it has a cycle."""
-    indegree = dict.fromkeys(flow, 0)
-    for successors in flow.values():
-        for succ, loop in successors.items():
-            if not loop:
-                indegree[succ] += 1
-    generation = [node for node, degree in indegree.items() if degree == 0]
-    order: list[str] = []
-    while generation:
-        order += generation
-        following = []
-        for node in generation:
-            for succ, loop in flow[node].items():
-                if not loop:
-                    indegree[succ] -= 1
-                    if indegree[succ] == 0:
-                        following.append(succ)
-        generation = following
-    return order if len(order) == len(flow) else None
-
-
 def _critical_path(procedure: Procedure, flow: Flow) -> tuple[list[str], float]:
     """The longest path in working days (then in steps) from a start to an end that yields a result."""
-    order = _topological_order(flow)
-    if order is None:
+    sorted_flow = forward_order(flow)
+    if sorted_flow is None:
         return [], 0.0
-    forward_predecessors: dict[str, list[str]] = {node: [] for node in flow}
-    for node, successors in flow.items():
-        for succ, loop in successors.items():
-            if not loop:
-                forward_predecessors[succ].append(node)
-    days = {n: procedure.step[n].duration.in_working_days if procedure.step[n].duration else 0.0 for n in flow}
-    best: dict[str, tuple[float, int, str | None]] = {}
+    order, predecessors = sorted_flow
+    days: dict[str, float] = {}
+    after_a_result: set[str] = set()
+    for step in procedure.steps:
+        if step.id in flow:
+            days[step.id] = step.duration.in_working_days if step.duration else 0.0
+            if step.produces:
+                after_a_result.add(step.id)
+    # The best path to each step: its days, its length in steps, and the step before it.
+    total: dict[str, float] = {}
+    length: dict[str, int] = {}
+    previous: dict[str, str | None] = {}
     for node in order:
-        preds = [p for p in forward_predecessors[node] if p in best]
+        preds = predecessors[node]
         if not preds:
-            best[node] = (days[node], 1, None)
+            total[node], length[node], previous[node] = days[node], 1, None
             continue
-        top = max(preds, key=lambda p: (best[p][0], best[p][1]))
-        best[node] = (best[top][0] + days[node], best[top][1] + 1, top)
-    ends = [n for n, successors in flow.items() if not successors]
-    after_a_result = {n for n in flow if procedure.step[n].produces}
+        top = preds[0] if len(preds) == 1 else max(preds, key=lambda p: (total[p], length[p]))
+        total[node], length[node], previous[node] = total[top] + days[node], length[top] + 1, top
     for node in order:  # one pass: a step follows a result when any predecessor does
-        if node not in after_a_result and any(p in after_a_result for p in forward_predecessors[node]):
+        if node not in after_a_result and any(p in after_a_result for p in predecessors[node]):
             after_a_result.add(node)
+    ends = [n for n, successors in flow.items() if not successors]
     successful = [e for e in ends if e in after_a_result] or ends or order[-1:]
-    end = max(successful, key=lambda n: (best[n][0], best[n][1]))
+    end = max(successful, key=lambda n: (total[n], length[n]))
     path = []
     node: str | None = end
     while node is not None:
         path.append(node)
-        node = best[node][2]
-    return path[::-1], best[end][0]
+        node = previous[node]
+    return path[::-1], total[end]
 
 
 def _declared_fields(
@@ -330,7 +300,10 @@ def _measure(
     removed_fields: Collection[str],
     added_fields: Collection[str],
 ) -> Burden:
-    flow = _contract_flow(flow_of(procedure), [s for s in removed_steps if s in procedure.step])
+    flow = flow_of(procedure)
+    contracted = [s for s in removed_steps if s in procedure.step]
+    if contracted:
+        flow = _contract_flow(flow, contracted)
     supplied = [
         d for d in procedure.documents if d.mode is not SubmissionMode.RETRIEVED and d.id not in removed_documents
     ]
@@ -347,46 +320,42 @@ def _measure(
     else:
         days, basis = None, "unknown"
 
-    def agency_of(step_id: str) -> str | None:
-        actor = procedure.actor.get(procedure.step[step_id].actor)
-        return actor.agency if actor is not None and actor.kind is not ActorKind.CITIZEN else None
-
-    lookups = [n for n in flow if procedure.step[n].kind is StepKind.LOOKUP]
+    # Steps in flow order, each read once: the questions below are asked of every step and edge.
+    steps = [s for s in procedure.steps if s.id in flow]
+    agencies = {a.id: a.agency for a in procedure.actors if a.kind is not ActorKind.CITIZEN}
+    agency_of = {s.id: agencies.get(s.actor) for s in steps}
+    lookups = [s.id for s in steps if s.kind is StepKind.LOOKUP]
     # The dossier changes agency whoever carries it: the applicant's own steps and lookups are looked through.
-    carried = [n for n in flow if procedure.step[n].actor in citizens]
+    carried = [s.id for s in steps if s.actor in citizens]
     people = _contract_flow(flow, lookups + carried)
-    handoff_targets = {
-        v
-        for u, successors in people.items()
-        for v, loop in successors.items()
-        if not loop and agency_of(u) and agency_of(v) and agency_of(u) != agency_of(v)
-    }
+    handoff_targets = set()
+    for u, successors in people.items():
+        if from_agency := agency_of[u]:
+            for v, loop in successors.items():
+                if not loop and (to_agency := agency_of[v]) and from_agency != to_agency:
+                    handoff_targets.add(v)
     one_visit = visit_cost(catalogue)
+    costs = {d.id: document_cost(d, catalogue) or 0.0 for d in supplied} if one_visit is not None else {}
     seen_documents: set[str] = set()
     rows = []
-    for step_id in flow:
-        step = procedure.step[step_id]
+    for step in steps:
         first_use = [d for d in step.consumes if d in supplied_ids and d not in seen_documents]
-        seen_documents |= set(first_use)
-        visit = is_visit(procedure, step_id)
-        cost: float | None = 0.0
-        if one_visit is None:
-            cost = None
-        else:
-            cost = (one_visit if visit else 0.0) + sum(
-                document_cost(procedure.document[d], catalogue) or 0.0 for d in first_use
-            )
+        seen_documents.update(first_use)
+        visit = Presence.PRESENCE in step.requires or (step.actor in citizens and step.channels == [Channel.IN_PERSON])
+        cost: float | None = None
+        if one_visit is not None:
+            cost = (one_visit if visit else 0.0) + sum(costs[d] for d in first_use)
         rows.append(
             StepBurden(
-                step=step_id,
+                step=step.id,
                 kind=step.kind.value,
                 actor=step.actor,
                 citizen=step.actor in citizens,
                 visit=visit,
                 documents=len(first_use),
-                handoff=step_id in handoff_targets,
+                handoff=step.id in handoff_targets,
                 working_days=step.duration.in_working_days if step.duration else None,
-                on_critical_path=step_id in on_path,
+                on_critical_path=step.id in on_path,
                 cost_vnd=cost,
             )
         )

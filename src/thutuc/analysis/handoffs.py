@@ -91,12 +91,12 @@ Found = dict[str, tuple[str, str]]
 
 def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found:
     """Later submissions of the applicant to another agency than an earlier one."""
-    procedure, graph = supply.procedure, supply.graph
+    procedure = supply.procedure
     submits = [s for s in procedure.steps if supply.is_citizen_step(s.id) and s.kind is StepKind.SUBMIT]
 
     def receiving_agencies(step: Step) -> set[str]:
         agencies = set()
-        for successor in graph.successors(step.id):
+        for successor in supply.flow[step.id]:
             actor = procedure.actor.get(procedure.step[successor].actor)
             if actor is not None and actor.kind is not ActorKind.CITIZEN and actor.agency:
                 agencies.add(actor.agency)
@@ -106,7 +106,7 @@ def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found
     for step in submits:
         if _protected(step) or not step.consumes:
             continue
-        if any(graph.edges[step.id, v].get("loop") for v in graph.successors(step.id)):
+        if any(supply.flow[step.id].values()):
             continue  # a supplement answers a request; it is not a new submission
         here = receiving_agencies(step)
         elsewhere = [
@@ -168,7 +168,7 @@ def _waits(supply: FactSupply, found: Found) -> Found:
             continue
         if step.id in found or _protected(step) or step.produces or step.needs or _needed_later(step, supply):
             continue
-        preds, succs = set(supply.graph.predecessors(step.id)), set(supply.graph.successors(step.id))
+        preds, succs = set(supply.incoming[step.id]), set(supply.flow[step.id])
         if (preds and preds <= consults) or (succs and succs <= consults):
             more[step.id] = ("handoff.wait", "it exists only around a consultation the lookup replaces")
     return more
@@ -191,9 +191,7 @@ def _pure_moves(supply: FactSupply, found: Found) -> Found:
             more[step.id] = ("handoff.transfer", "it only moves the dossier to the next actor")
         elif step.kind is StepKind.RECEIVE:
             from_applicant = [
-                p
-                for p in supply.graph.predecessors(step.id)
-                if supply.is_citizen_step(p) and p not in removed_submissions
+                p for p in supply.incoming[step.id] if supply.is_citizen_step(p) and p not in removed_submissions
             ]
             if not from_applicant:
                 more[step.id] = ("handoff.receipt", "it only receives the dossier from another actor")
@@ -209,9 +207,8 @@ def _finding(
     reason: str,
     gone_documents: Collection[str],
 ) -> Finding:
-    graph = supply.graph
-    preds = [p for p in graph.predecessors(step.id) if not graph.edges[p, step.id].get("loop")]
-    succs = [s for s in graph.successors(step.id) if not graph.edges[step.id, s].get("loop")]
+    preds = [p for p, loop in supply.incoming[step.id].items() if not loop]
+    succs = [s for s, loop in supply.flow[step.id].items() if not loop]
     bypass = [(p, s) for p in preds for s in succs if p != s]
     citizen = supply.is_citizen_step(step.id)
     visit = is_visit(procedure, step.id)

@@ -171,7 +171,7 @@ def _online_submission(procedure: Procedure, supply: FactSupply) -> Step | None:
 def _acknowledged(procedure: Procedure, supply: FactSupply, submission: Step | None) -> bool:
     if submission is None:
         return False
-    for successor in supply.graph.successors(submission.id):
+    for successor in supply.flow[submission.id]:
         step = procedure.step[successor]
         actor = procedure.actor.get(step.actor)
         automatic = actor is not None and actor.kind is ActorKind.SYSTEM
@@ -183,7 +183,7 @@ def _acknowledged(procedure: Procedure, supply: FactSupply, submission: Step | N
 
 
 def _completion_notice(procedure: Procedure, supply: FactSupply) -> bool:
-    ends = [n for n in supply.graph if supply.graph.out_degree(n) == 0]
+    ends = [n for n, successors in supply.flow.items() if not successors]
     return any(
         procedure.step[e].kind in (StepKind.NOTIFY, StepKind.DELIVER) and Channel.ONLINE in procedure.step[e].channels
         for e in ends

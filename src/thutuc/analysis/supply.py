@@ -17,7 +17,7 @@ import networkx as nx
 
 from thutuc._memo import RecentResults
 from thutuc.analysis.findings import AnalysisOptions
-from thutuc.graph import forward_graph, to_graph
+from thutuc.graph import flow_of, forward_order, incoming
 from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
@@ -53,6 +53,16 @@ class Holding:
 
 
 @dataclass(frozen=True)
+class _ForwardFlow:
+    """The forward flow (no declared loops) by position in topological order."""
+
+    order: list[str]
+    position: dict[str, int]
+    before: list[list[int]]
+    """Each step's forward predecessors, by position."""
+
+
+@dataclass(frozen=True)
 class Supply:
     """How one needed ``(role, fact)`` is supplied at a step, when it can be without the applicant."""
 
@@ -76,10 +86,12 @@ class FactSupply:
         self.procedure = procedure
         self.catalogue = catalogue
         self.options = options
-        self.graph = to_graph(procedure)
-        self.forward = forward_graph(self.graph)
+        self.flow = flow_of(procedure)
+        """Each step's successors, with whether the edge is a declared loop."""
+        self.incoming = incoming(self.flow)
+        """Each step's predecessors, with whether the edge is a declared loop."""
         self._descendants: dict[str, set[str]] = {}
-        self._reached: dict[RoleFact, dict[str, str]] = {}
+        self._reached: dict[RoleFact, list[str | None]] = {}
         self._before_need: dict[RoleFact, set[str]] = {}
         self._everywhere: dict[RoleFact, tuple[Supply | None, str | None]] = {}
         self._results: dict[tuple[object, ...], Any] = {}
@@ -243,7 +255,14 @@ class FactSupply:
     def precedes(self, earlier: str, later: str) -> bool:
         """Whether a path of the forward flow leads from ``earlier`` to ``later``."""
         if earlier not in self._descendants:
-            self._descendants[earlier] = nx.descendants(self.forward, earlier)
+            reached: set[str] = set()
+            frontier = [earlier]
+            while frontier:
+                for successor, loop in self.flow[frontier.pop()].items():
+                    if not loop and successor not in reached:
+                        reached.add(successor)
+                        frontier.append(successor)
+            self._descendants[earlier] = reached
         return later in self._descendants[earlier]
 
     def earlier_supplier(self, role: str, fact: str, step_id: str) -> str | None:
@@ -255,18 +274,28 @@ class FactSupply:
         pair = (role, fact)
         if pair not in self._reached:
             self._reached[pair] = self._reach_from_suppliers(pair)
-        return self._reached[pair].get(step_id)
+        reached = self._reached[pair]
+        if not reached:
+            return None
+        position = self._forward.position.get(step_id)
+        return None if position is None else reached[position]
 
     @cached_property
-    def _forward_order(self) -> list[str]:
-        return list(nx.topological_sort(self.forward))
+    def _forward(self) -> _ForwardFlow:
+        sorted_flow = forward_order(self.flow)
+        if sorted_flow is None:
+            raise nx.NetworkXUnfeasible(f"the forward flow of {self.procedure.id} has a cycle")
+        order, predecessors = sorted_flow
+        position = {node: index for index, node in enumerate(order)}
+        return _ForwardFlow(order, position, [[position[p] for p in predecessors[node]] for node in order])
 
-    def _reach_from_suppliers(self, pair: RoleFact) -> dict[str, str]:
-        """Every step that each path reaches through a supplier of ``pair``, with one such supplier.
+    def _reach_from_suppliers(self, pair: RoleFact) -> list[str | None]:
+        """For each step in flow order, a supplier of ``pair`` that each path to it goes through, else ``None``;
+        an empty list when nothing supplies the pair.
 
         One pass in flow order: a step is reached when each step before it is a supplier or is reached.
         """
-        suppliers = {
+        suppliers = [
             supplier
             for supplier in self.provided_by.get(pair, [])
             if not self.is_citizen_step(supplier)
@@ -274,20 +303,26 @@ class FactSupply:
                 self.procedure.step[supplier].data_source is None
                 or self.procedure.step[supplier].data_source in self.reachable
             )
-        }
-        reached: dict[str, str] = {}
+        ]
         if not suppliers:
-            return reached
-        for node in self._forward_order:
+            return []
+        forward = self._forward
+        order, before = forward.order, forward.before
+        supplier_at = [False] * len(order)
+        for supplier in suppliers:
+            supplier_at[forward.position[supplier]] = True
+        reached: list[str | None] = [None] * len(order)
+        # Positions as list indices: the pass runs once per fact over the whole flow, and small lists stay
+        # in the processor's cache where dicts keyed by step ids, on a large procedure, did not.
+        for index in range(min(forward.position[s] for s in suppliers) + 1, len(order)):
             via = None
-            for before in self.forward.predecessors(node):
-                through = before if before in suppliers else reached.get(before)
+            for earlier in before[index]:
+                through = order[earlier] if supplier_at[earlier] else reached[earlier]
                 if through is None:
                     via = None
                     break
                 via = via or through
-            if via is not None:
-                reached[node] = via
+            reached[index] = via
         return reached
 
     def may_find_nothing(self, got: Supply) -> str | None:
@@ -312,12 +347,12 @@ class FactSupply:
         pair = (role, fact)
         if pair not in self._before_need:
             before: set[str] = set()
-            frontier = [p for n in self.needed_by.get(pair, []) for p in self.forward.predecessors(n)]
+            frontier = [p for n in self.needed_by.get(pair, []) for p, loop in self.incoming[n].items() if not loop]
             while frontier:
                 node = frontier.pop()
                 if node not in before:
                     before.add(node)
-                    frontier.extend(p for p in self.forward.predecessors(node) if p not in before)
+                    frontier.extend(p for p, loop in self.incoming[node].items() if not loop and p not in before)
             self._before_need[pair] = before
         return step_id in self._before_need[pair]
 
