@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from thutuc._memo import RecentResults
 from thutuc.model import Procedure
 
 __all__ = [
@@ -45,6 +46,22 @@ def flow_of(procedure: Procedure) -> Flow:
     {'submit': {'decide': False}, 'decide': {'issue': False}, 'issue': {}}
     """
     return {s.id: {t.to: t.loop for t in s.next if t.to in procedure.step} for s in procedure.steps}
+
+
+# Analyzing a procedure walks its flow in the fact supply and in each burden; the flow of a frozen model never
+# changes, so they share one.
+_FLOWS: RecentResults[tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]] = RecentResults(4)
+
+
+def shared_flow(procedure: Procedure) -> tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]:
+    """``flow_of(procedure)`` and its ``forward_order``, computed once for the procedure object and shared by
+    whoever asks next: read them, never change them."""
+
+    def compute() -> tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]:
+        flow = flow_of(procedure)
+        return flow, forward_order(flow)
+
+    return _FLOWS.get((procedure,), (), compute)
 
 
 def incoming(flow: Flow) -> Flow:

@@ -12,7 +12,7 @@ import networkx as nx
 from pydantic import Field
 
 from thutuc._memo import RecentResults
-from thutuc.graph import Flow, flow_of, forward_order
+from thutuc.graph import Flow, forward_order, shared_flow
 from thutuc.model import (
     ActorKind,
     Catalogue,
@@ -192,9 +192,11 @@ def is_visit(procedure: Procedure, step_id: str) -> bool:
     return actor is not None and actor.kind is ActorKind.CITIZEN and step.channels == [Channel.IN_PERSON]
 
 
-def _critical_path(procedure: Procedure, flow: Flow) -> tuple[list[str], float]:
-    """The longest path in working days (then in steps) from a start to an end that yields a result."""
-    sorted_flow = forward_order(flow)
+def _critical_path(
+    procedure: Procedure, flow: Flow, sorted_flow: tuple[list[str], dict[str, list[str]]] | None
+) -> tuple[list[str], float]:
+    """The longest path in working days (then in steps) from a start to an end that yields a result, given the
+    flow's ``forward_order``."""
     if sorted_flow is None:
         return [], 0.0
     order, predecessors = sorted_flow
@@ -300,16 +302,17 @@ def _measure(
     removed_fields: Collection[str],
     added_fields: Collection[str],
 ) -> Burden:
-    flow = flow_of(procedure)
+    flow, sorted_flow = shared_flow(procedure)
     contracted = [s for s in removed_steps if s in procedure.step]
     if contracted:
         flow = _contract_flow(flow, contracted)
+        sorted_flow = forward_order(flow)
     supplied = [
         d for d in procedure.documents if d.mode is not SubmissionMode.RETRIEVED and d.id not in removed_documents
     ]
     supplied_ids = {d.id for d in supplied}
     citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
-    path, path_days = _critical_path(procedure, flow)
+    path, path_days = _critical_path(procedure, flow, sorted_flow)
     on_path = set(path)
     # The procedure's own steps decide the basis: removing its only timed step leaves 0 days, not the time limit.
     has_durations = any(s.duration for s in procedure.steps)

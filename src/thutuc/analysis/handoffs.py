@@ -92,7 +92,7 @@ Found = dict[str, tuple[str, str]]
 def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found:
     """Later submissions of the applicant to another agency than an earlier one."""
     procedure = supply.procedure
-    submits = [s for s in procedure.steps if supply.is_citizen_step(s.id) and s.kind is StepKind.SUBMIT]
+    submits = [s for s in procedure.steps if s.kind is StepKind.SUBMIT and s.actor in supply.citizen_actors]
 
     def receiving_agencies(step: Step) -> set[str]:
         agencies = set()
@@ -210,7 +210,7 @@ def _finding(
     preds = [p for p, loop in supply.incoming[step.id].items() if not loop]
     succs = [s for s, loop in supply.flow[step.id].items() if not loop]
     bypass = [(p, s) for p in preds for s in succs if p != s]
-    citizen = supply.is_citizen_step(step.id)
+    citizen = step.actor in supply.citizen_actors
     visit = is_visit(procedure, step.id)
 
     def agency(step_id: str) -> str | None:

@@ -96,7 +96,7 @@ def _remedy(kind: DataSourceKind, catalogue: Catalogue, supply: FactSupply, what
 
 
 def _applicant_facing(step: Step, supply: FactSupply) -> bool:
-    return supply.is_citizen_step(step.id) or bool(step.requires)
+    return step.actor in supply.citizen_actors or bool(step.requires)
 
 
 def _step_blockers(
@@ -113,7 +113,7 @@ def _step_blockers(
             else:
                 remedy, ok = _kind_remedy(step, catalogue, supply)
                 blockers.append(_Blocker("online.presence", "step", step.id, remedy, ok))
-        elif step.channels and not set(step.channels) & _REMOTE and supply.is_citizen_step(step.id):
+        elif step.channels and not set(step.channels) & _REMOTE and step.actor in supply.citizen_actors:
             remedy, ok = _kind_remedy(step, catalogue, supply)
             blockers.append(_Blocker("online.no-remote-channel", "step", step.id, remedy, ok))
         if Presence.WET_SIGNATURE in step.requires:
@@ -163,7 +163,7 @@ def _result_remote(procedure: Procedure, removed_steps: Collection[str]) -> bool
 
 def _online_submission(procedure: Procedure, supply: FactSupply) -> Step | None:
     for step in procedure.steps:
-        if step.kind is StepKind.SUBMIT and supply.is_citizen_step(step.id) and Channel.ONLINE in step.channels:
+        if step.kind is StepKind.SUBMIT and step.actor in supply.citizen_actors and Channel.ONLINE in step.channels:
             return step
     return None
 

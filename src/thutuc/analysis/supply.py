@@ -17,7 +17,7 @@ import networkx as nx
 
 from thutuc._memo import RecentResults
 from thutuc.analysis.findings import AnalysisOptions
-from thutuc.graph import flow_of, forward_order, incoming
+from thutuc.graph import incoming, shared_flow
 from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
@@ -86,7 +86,7 @@ class FactSupply:
         self.procedure = procedure
         self.catalogue = catalogue
         self.options = options
-        self.flow = flow_of(procedure)
+        self.flow, self._sorted_flow = shared_flow(procedure)
         """Each step's successors, with whether the edge is a declared loop."""
         self.incoming = incoming(self.flow)
         """Each step's predecessors, with whether the edge is a declared loop."""
@@ -201,37 +201,44 @@ class FactSupply:
     @cached_property
     def needed_by(self) -> dict[RoleFact, list[str]]:
         """The steps that need each ``(role, fact)``, in declaration order."""
-        return self._steps_by_fact("needs")
+        return self._indexes[0]
 
     @cached_property
     def provided_by(self) -> dict[RoleFact, list[str]]:
         """The steps that provide each ``(role, fact)``, in declaration order."""
-        return self._steps_by_fact("provides")
-
-    def _steps_by_fact(self, field: str) -> dict[RoleFact, list[str]]:
-        found: dict[RoleFact, list[str]] = {}
-        for step in self.procedure.steps:
-            for role, facts in getattr(step, field).items():
-                for fact in facts:
-                    found.setdefault((role, fact), []).append(step.id)
-        return found
+        return self._indexes[1]
 
     @cached_property
     def consumers(self) -> dict[str, list[str]]:
         """The steps that consume each document, in declaration order."""
-        return self._steps_by_item("consumes")
+        return self._indexes[2]
 
     @cached_property
     def producers(self) -> dict[str, list[str]]:
         """The steps that produce each result, in declaration order."""
-        return self._steps_by_item("produces")
+        return self._indexes[3]
 
-    def _steps_by_item(self, field: str) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
+    @cached_property
+    def _indexes(
+        self,
+    ) -> tuple[dict[RoleFact, list[str]], dict[RoleFact, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+        # One pass over the steps for the four indexes: on a large procedure each pass reads every step anew.
+        needed: dict[RoleFact, list[str]] = {}
+        provided: dict[RoleFact, list[str]] = {}
+        consumed: dict[str, list[str]] = {}
+        produced: dict[str, list[str]] = {}
         for step in self.procedure.steps:
-            for item in getattr(step, field):
-                found.setdefault(item, []).append(step.id)
-        return found
+            for role, facts in step.needs.items():
+                for fact in facts:
+                    needed.setdefault((role, fact), []).append(step.id)
+            for role, facts in step.provides.items():
+                for fact in facts:
+                    provided.setdefault((role, fact), []).append(step.id)
+            for item in step.consumes:
+                consumed.setdefault(item, []).append(step.id)
+            for item in step.produces:
+                produced.setdefault(item, []).append(step.id)
+        return needed, provided, consumed, produced
 
     def supply_everywhere(self, role: str, fact: str) -> tuple[Supply | None, str | None]:
         """How ``(role, fact)`` reaches every step needing it: the supply at the first, else the step it misses."""
@@ -282,7 +289,7 @@ class FactSupply:
 
     @cached_property
     def _forward(self) -> _ForwardFlow:
-        sorted_flow = forward_order(self.flow)
+        sorted_flow = self._sorted_flow
         if sorted_flow is None:
             raise nx.NetworkXUnfeasible(f"the forward flow of {self.procedure.id} has a cycle")
         order, predecessors = sorted_flow
