@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from thutuc.model import Catalogue, Procedure
 from thutuc.testing.examples import tiny_catalogue, tiny_procedure
+from thutuc.transform import _Draft
 
 settings.register_profile(
     "ci",
@@ -56,3 +59,24 @@ def shipped_site(shipped_set) -> dict[str, bytes]:
     from thutuc.render.site import build_site
 
     return build_site(shipped_set, options=AnalysisOptions(as_of=dt.date(2026, 11, 28)))
+
+
+@contextmanager
+def every_pass_validated_in_full() -> Iterator[list[str]]:
+    """Each pass of simplify takes what no edit changed from the original instead of validating it again. Within
+    this block, each pass also validates its whole draft and checks both give the same procedure: an edit that
+    failed to say what it changed would show here. Yields the ids of the procedures checked."""
+    reusing = _Draft.validated
+    checked: list[str] = []
+
+    def validated(draft: _Draft) -> Procedure:
+        result = reusing(draft)
+        assert result.model_dump(mode="json") == Procedure.model_validate(draft.data).model_dump(mode="json")
+        checked.append(result.id)
+        return result
+
+    _Draft.validated = validated  # type: ignore[method-assign]
+    try:
+        yield checked
+    finally:
+        _Draft.validated = reusing  # type: ignore[method-assign]

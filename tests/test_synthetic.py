@@ -20,7 +20,7 @@ from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import check
 from thutuc.transform import _Draft, _Place, simplify
 
-from .conftest import ROOT
+from .conftest import ROOT, every_pass_validated_in_full
 
 AS_OF = dt.date(2026, 1, 1)
 PROCEDURES = 120
@@ -135,3 +135,13 @@ def test_names_of_pairs_that_cannot_match_are_not_compared_and_the_diff_is_the_s
     monkeypatch.setattr(diff_module, "_unmatchable", lambda rest, names_weight: False)
     assert [diff_module.diff(before, after, catalogue=catalogue) for before, after in pairs] == pruned
     assert pruned_comparisons < len(compared_names) - pruned_comparisons
+
+
+def test_each_pass_reuses_only_what_no_edit_changed(catalogue_and_generator, shipped_set):
+    catalogue, procedure_data = catalogue_and_generator
+    pairs = [(Procedure.model_validate(procedure_data(seed)), catalogue) for seed in range(PROCEDURES)]
+    pairs += [(p, shipped_set.catalogue) for p in shipped_set.procedures]
+    with every_pass_validated_in_full() as checked:
+        for procedure, known in pairs:
+            simplify(procedure, catalogue=known, as_of=AS_OF)
+    assert len(set(checked)) > PROCEDURES  # the check ran, on most of them

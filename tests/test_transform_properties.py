@@ -15,6 +15,8 @@ from thutuc.soundness import check
 from thutuc.testing.strategies import catalogue_and_procedure, procedures
 from thutuc.transform import simplify
 
+from .conftest import every_pass_validated_in_full
+
 AS_OF = dt.date(2026, 1, 1)
 
 
@@ -81,3 +83,10 @@ def test_the_deltas_are_the_burden_difference(versions: tuple[Catalogue, Procedu
         if metric == "critical_path_days" and before.days_basis != after.days_basis:
             expected = None  # step days and a legal time limit do not compare
         assert result.deltas[metric] == expected, metric
+
+
+@given(catalogue_and_procedure())
+def test_a_pass_reuses_only_what_no_edit_changed(pair: tuple[Catalogue, Procedure]):
+    catalogue, procedure = pair
+    with every_pass_validated_in_full():
+        simplify(procedure, catalogue=catalogue, as_of=AS_OF)

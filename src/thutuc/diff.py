@@ -196,11 +196,22 @@ def _label(element: Any) -> str:
 
 
 def _field_changes(old: Any, new: Any, fields: Sequence[str], rename: dict[str, str]) -> list[FieldChange]:
-    # One dump per element, not per field: a diff compares every field of every matched element.
-    old_values = old.model_dump(mode="json", include=set(fields), exclude_none=False)
-    new_values = new.model_dump(mode="json", include=set(fields), exclude_none=False)
-    changes = []
+    if old is new and ("consumes" not in fields or all(rename.get(d, d) == d for d in old.consumes)):
+        return []  # simplify hands over the models of what it left unchanged
+    # Models compare as their fields do; only the fields that differ are dumped, once per element.
+    differing = []
     for name in fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if name == "consumes":
+            before = [rename.get(d, d) for d in before]
+        if before != after:
+            differing.append(name)
+    if not differing:
+        return []
+    old_values = old.model_dump(mode="json", include=set(differing), exclude_none=False)
+    new_values = new.model_dump(mode="json", include=set(differing), exclude_none=False)
+    changes = []
+    for name in differing:
         before, after = old_values.get(name), new_values.get(name)
         if name == "consumes":
             before = [rename.get(d, d) for d in before]

@@ -186,6 +186,10 @@ class _DominatorTree:
         return node
 
 
+# The parts of a procedure that are lists of models with ids: the draft reuses those a pass left unchanged.
+_BY_ID = ("steps", "documents", "actors")
+
+
 @dataclass(frozen=True)
 class _Place:
     """Where a lookup goes: just before ``step``, or just after it; ``needing``: the steps it serves."""
@@ -204,6 +208,8 @@ class _Draft:
         self.supply = FactSupply.of(procedure, catalogue, options)
         self.data: dict[str, Any] = procedure.model_dump(mode="json", exclude_defaults=True)
         self.data.setdefault("documents", [])
+        # The original's steps and documents an edit changed, as (part, id): the others are taken from the original.
+        self._edited: set[tuple[str, str]] = set()
         self.trace: list[TraceEntry] = []
         self._forward: tuple[nx.DiGraph, list[str]] | None = None
         self._starts: list[str] = []
@@ -255,6 +261,23 @@ class _Draft:
 
     def document(self, document_id: str) -> dict[str, Any] | None:
         return self._documents_by_id.get(document_id)
+
+    def validated(self) -> Procedure:
+        """The draft as a procedure. What no edit changed (a step, a document, an actor, any other field) is the
+        original's own model rather than validated again: validating every step anew cost as much as the rest
+        of a pass, and most steps do not change."""
+        data = {key: getattr(self.original, key) for key in self.data}
+        for key in _BY_ID:
+            originals = {model.id: model for model in getattr(self.original, key)}
+            data[key] = [
+                originals[item["id"]] if item["id"] in originals and (key, item["id"]) not in self._edited else item
+                for item in self.data[key]
+            ]
+        return Procedure.model_validate(data)
+
+    def edited(self, part: str, item: dict[str, Any]) -> None:
+        """Say that an edit changed this step's or document's data: every edit of an existing one must."""
+        self._edited.add((part, item["id"]))
 
     def record(self, finding: Finding, change: Change, detail: str, target: str | None = None) -> None:
         self.trace.append(
@@ -316,6 +339,7 @@ class _Draft:
             step = self._steps_by_id.get(step_id)
             if step is not None and document_id in step.get("consumes", []):
                 step["consumes"] = [d for d in step["consumes"] if d != document_id]
+                self.edited("steps", step)
 
     def first_submission(self) -> dict[str, Any] | None:
         citizens = {a["id"] for a in self.data["actors"] if a["kind"] == ActorKind.CITIZEN.value}
@@ -360,6 +384,7 @@ class _Draft:
             return False
         facts.append(fact)
         self._providing.setdefault((role, fact), {})[step["id"]] = None
+        self.edited("steps", step)
         return True
 
     def add_consumed(self, step: dict[str, Any], document_id: str) -> bool:
@@ -368,6 +393,7 @@ class _Draft:
             return False
         consumes.append(document_id)
         self._consuming.setdefault(document_id, {})[step["id"]] = None
+        self.edited("steps", step)
         return True
 
     # --- lookups --------------------------------------------------------------------------
@@ -489,6 +515,8 @@ class _Draft:
         onward = [t for t in transitions if not t.get("loop")]
         new_step["next"] = onward
         step["next"] = [{"to": new_id}, *(t for t in transitions if t.get("loop"))]
+        self.edited("steps", step)
+        self.edited("steps", new_step)  # a lookup moved to its place is an existing step
         self._add_step(new_step, self.steps().index(step) + 1)
         if self._incoming is not None:
             for transition in onward:
@@ -517,9 +545,11 @@ class _Draft:
                     transition["to"] = new_id
             if any(t["to"] == new_id for t in transitions):
                 redirected.append(predecessor)
+                self.edited("steps", self._steps_by_id[predecessor])
             if not any(t["to"] == target for t in transitions):
                 incoming[target].discard(predecessor)
         new_step["next"] = [{"to": target}]
+        self.edited("steps", new_step)
         target_step = self._steps_by_id[target]
         self._add_step(new_step, self.steps().index(target_step))
         incoming[new_id] = set(redirected)
@@ -574,6 +604,7 @@ class _Draft:
             step["next"] = rebuilt
             if not rebuilt:
                 del step["next"]
+            self.edited("steps", step)
             for transition in rebuilt:
                 incoming.setdefault(transition["to"], set()).add(step["id"])
             if self._forward is not None:
@@ -610,7 +641,7 @@ def _apply(
         if finding.target.kind == "step":
             _apply_step(draft, finding)
     draft.steps()
-    return Simplified(Procedure.model_validate(draft.data), tuple(draft.trace))
+    return Simplified(draft.validated(), tuple(draft.trace))
 
 
 def _keys_cannot_be_asked(draft: _Draft, finding: Finding) -> bool:
@@ -709,6 +740,7 @@ def _apply_document(draft: _Draft, finding: Finding) -> None:
         coverage = finding.justification.condition or "the data source does not hold the data"
         fallback = f"{_FALLBACK} ({coverage})"
         document["condition"] = f"{document['condition']}; {fallback}" if document.get("condition") else fallback
+        draft.edited("documents", document)
         draft.record(finding, Change.DOCUMENT_MADE_FALLBACK, f"kept as a fallback: {coverage}")
         _ask_for_keys(draft, finding)
         return
@@ -752,6 +784,7 @@ def _apply_field(draft: _Draft, finding: Finding) -> None:
         prefilled = form.setdefault("prefilled", [])
         if fact not in prefilled:
             prefilled.append(fact)
+            draft.edited("documents", form)
             draft.record(finding, Change.FIELDS_PREFILLED, f"'{form['id']}' is prefilled with {fact}", form["id"])
     _ask_for_keys(draft, finding)
 
