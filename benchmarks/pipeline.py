@@ -67,6 +67,35 @@ def median_cpu_time(function: Callable[[], object], repeats: int) -> float:
     return median_time(function, repeats, time.process_time)
 
 
+def interleaved_cpu_times(
+    make_small: Callable[[], Procedure],
+    make_large: Callable[[], Procedure],
+    work: Callable[[Procedure], object],
+    repeats: int,
+    *,
+    paused: bool = False,
+) -> tuple[float, float, list[float]]:
+    """The median CPU times of ``work`` on a small and a large procedure, timed in turns so that both meet the
+    same moments of a shared machine, and the ratio of each pair. Each run gets a new copy: the analyzers
+    remember their answers for the objects they were asked about, and a repeat on the same object would time the
+    memo. With ``paused``, the garbage collector is paused during the work."""
+    small: list[float] = []
+    large: list[float] = []
+    for _ in range(repeats):
+        for make, times in ((make_small, small), (make_large, large)):
+            subject = make()
+            gc.collect()
+            gc.freeze()  # the copy, like the corpus, is input, not what is timed
+            if paused:
+                gc.disable()
+            start = time.process_time()
+            work(subject)
+            times.append(time.process_time() - start)
+            gc.enable()
+            del subject
+    return statistics.median(small), statistics.median(large), [b / a for a, b in zip(small, large, strict=True)]
+
+
 def machine() -> str:
     memory = ""
     try:
@@ -170,34 +199,36 @@ def main() -> int:
         small_data = synthetic.procedure_data(7, steps=small_steps, documents=small_steps // 20)
         large_data = synthetic.procedure_data(7, steps=large_steps, documents=large_steps // 20)
 
-        def copies(data: dict[str, object]) -> Callable[[], Procedure]:
-            # A new copy of the procedure for each repeat: the analyzers remember their answers for the objects
-            # they were asked about, and a repeat on the same object would time the memo.
-            made = iter([Procedure.model_validate(data) for _ in range(repeats)])
-            return lambda: next(made)
+        # (d) changes by a tenth between runs on a shared machine, more than the size of the effects it should show:
+        # the two sizes take turns, more repeats than the rest, and the spread of the paired ratios is reported.
+        scaling_repeats = max(5, repeats)
 
-        small, large = copies(small_data), copies(large_data)
-        small_time = median_cpu_time(lambda: analyze(small(), big_catalogue), repeats)
-        large_time = median_cpu_time(lambda: analyze(large(), big_catalogue), repeats)
+        def scaling(work: Callable[[Procedure], object], paused: bool = False) -> tuple[float, float, list[float]]:
+            return interleaved_cpu_times(
+                lambda: Procedure.model_validate(small_data),
+                lambda: Procedure.model_validate(large_data),
+                work,
+                scaling_repeats,
+                paused=paused,
+            )
+
+        small_time, large_time, scaling_ratios = scaling(lambda p: analyze(p, big_catalogue))
         rows["d"] = (
             f"analysis of a {large_steps:,}-step ÷ a {small_steps:,}-step procedure",
             large_time,
             small_time,
-            "10x the steps",
+            f"10x the steps; medians of {scaling_repeats} runs each, taking turns",
         )
         # Simplifying applies the findings pass after pass until none is left, and a larger procedure needs more passes.
-        small, large = copies(small_data), copies(large_data)
-        small_simplify = median_cpu_time(lambda: simplify(small(), catalogue=big_catalogue, as_of=AS_OF), repeats)
-        large_simplify = median_cpu_time(lambda: simplify(large(), catalogue=big_catalogue, as_of=AS_OF), repeats)
+        small_simplify, large_simplify, _ = scaling(lambda p: simplify(p, catalogue=big_catalogue, as_of=AS_OF))
         # The same with the garbage collector paused: what the algorithms cost, apart from the collector's
         # passes over the many objects a large analysis creates.
-        small, large = copies(small_data), copies(large_data)
-        gc.disable()
-        try:
-            small_paused = median_cpu_time(lambda: analyze(small(), big_catalogue), repeats)
-            large_paused = median_cpu_time(lambda: analyze(large(), big_catalogue), repeats)
-        finally:
-            gc.enable()
+        small_paused, large_paused, _ = scaling(lambda p: analyze(p, big_catalogue), paused=True)
+        # A control, linear by construction: one pass reading a few fields of every step. What it grows by beyond
+        # 10x is the memory hierarchy (a larger procedure no longer fits the processor's caches), not an algorithm.
+        small_scan, large_scan, _ = scaling(
+            lambda p: [(s.id, s.kind, s.actor, len(s.next), s.duration) for s in p.steps], paused=True
+        )
 
         executable = Path(sys.executable).parent / "thutuc"
         # As on a normal install, with bytecode written once: the first run compiles, the timed ones reuse it.
@@ -270,8 +301,11 @@ def main() -> int:
     extra = [
         f"- (a) against a bare yaml.load with the garbage collector paused too, as thutuc pauses it for a "
         f"whole load: {load / bare_paused:.2f} ({load:.3f} s / {bare_paused:.3f} s).",
-        f"- (d) with the garbage collector paused: {large_paused / small_paused:.2f} "
-        f"({large_paused:.3f} s / {small_paused:.3f} s).",
+        f"- (d) run by run: the ratio of each pair ranged from {min(scaling_ratios):.2f} to {max(scaling_ratios):.2f}; "
+        f"with the garbage collector paused: {large_paused / small_paused:.2f} "
+        f"({large_paused:.3f} s / {small_paused:.3f} s). Control, linear by construction (one pass reading five "
+        f"fields of every step): {large_scan / small_scan:.2f} "
+        f"({large_scan * 1000:.2f} ms / {small_scan * 1000:.2f} ms).",
         f"- Simplify of the {large_steps:,}-step ÷ the {small_steps:,}-step procedure (not a target): "
         f"{large_simplify / small_simplify:.2f} ({large_simplify:.3f} s / {small_simplify:.3f} s).",
         f"- Validation (verdicts only, no cache) in {os.cpu_count()} processes ÷ in one: "
