@@ -151,21 +151,30 @@ def _kind_remedy(step: Step, catalogue: Catalogue, supply: FactSupply) -> tuple[
     return _remedy(DataSourceKind.IDENTITY, catalogue, supply, "online filing, identified with e-ID level 2")
 
 
-def _result_remote(procedure: Procedure, removed_steps: Collection[str]) -> bool:
+def _result_remote(procedure: Procedure, supply: FactSupply, removed_steps: Collection[str]) -> bool:
     if any(r.electronic for r in procedure.results):
         return True
-    return any(
-        (s.kind is StepKind.DELIVER or s.produces) and set(s.channels) & {Channel.ONLINE, Channel.POST}
-        for s in procedure.steps
-        if s.id not in removed_steps
+    # Asked before and after the findings of one analysis: the steps are found once.
+    remote = supply.remembered(
+        ("remote-results",),
+        lambda: [
+            s.id
+            for s in procedure.steps
+            if (s.kind is StepKind.DELIVER or s.produces) and set(s.channels) & {Channel.ONLINE, Channel.POST}
+        ],
     )
+    return any(step_id not in removed_steps for step_id in remote)
 
 
 def _online_submission(procedure: Procedure, supply: FactSupply) -> Step | None:
-    for step in procedure.steps:
-        if step.kind is StepKind.SUBMIT and step.actor in supply.citizen_actors and Channel.ONLINE in step.channels:
-            return step
-    return None
+    def find() -> Step | None:
+        for step in procedure.steps:
+            if step.kind is StepKind.SUBMIT and step.actor in supply.citizen_actors and Channel.ONLINE in step.channels:
+                return step
+        return None
+
+    # Each verdict and the findings ask: the steps are read once.
+    return supply.remembered(("online-submission",), find)
 
 
 def _acknowledged(procedure: Procedure, supply: FactSupply, submission: Step | None) -> bool:
@@ -247,13 +256,15 @@ def _verdict(
             for step_id in supply.consumers.get(blocker.target, []):
                 if step_id not in removed_steps:
                     by_step.setdefault(step_id, []).append(blocker.rule)
-    readiness = [
-        StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, []))
-        for s in procedure.steps
-        if _applicant_facing(s, supply) and s.id not in removed_steps
-    ]
+    readiness = []
+    blocking_steps = []
+    for s in procedure.steps:  # one pass: on a large procedure each pass reads every step anew
+        if s.id in by_step:
+            blocking_steps.append(s.id)
+        if s.id not in removed_steps and _applicant_facing(s, supply):
+            readiness.append(StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, [])))
     submission = _online_submission(procedure, supply)
-    result_remote = _result_remote(procedure, removed_steps) or remedied
+    result_remote = _result_remote(procedure, supply, removed_steps) or remedied
     acknowledged = _acknowledged(procedure, supply, submission) or (remedied and submission is not None)
     notice = _completion_notice(procedure, supply) or remedied
     online_start = submission is not None or remedied
@@ -282,7 +293,7 @@ def _verdict(
         decree_42="full-process" if full else ("partial" if online_start else "none"),
         legacy_level=legacy,
         article_6=article_6,
-        blocking_steps=[s.id for s in procedure.steps if s.id in by_step],
+        blocking_steps=blocking_steps,
         legal_presence=legal,
         steps=readiness,
     )
@@ -311,7 +322,7 @@ def online_findings(
         findings.append(
             _finding(procedure, "online.no-acknowledgement", "step", submission.id, "automatic acknowledgement")
         )
-    if not _result_remote(procedure, ()) and options.applies("online.result-not-remote"):
+    if not _result_remote(procedure, supply, ()) and options.applies("online.result-not-remote"):
         findings.append(
             _finding(procedure, "online.result-not-remote", "procedure", procedure.id, "electronic result or post")
         )
