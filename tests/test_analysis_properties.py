@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from thutuc.analysis import AnalysisOptions, AssumedConnection, analyze, handoffs, once_only
+from thutuc.analysis.burden import _contract_flow, contract
+from thutuc.graph import flow_of, incoming, to_graph
 from thutuc.model import Catalogue, Procedure, StepKind
 from thutuc.testing.strategies import catalogue_and_procedure
 
@@ -73,3 +76,22 @@ def test_applying_the_findings_never_increases_the_burden(pair: tuple[Catalogue,
     assert after.documents <= before.documents
     assert after.visits <= before.visits
     assert after.citizen_steps <= before.citizen_steps
+
+
+@given(catalogue_and_procedure(min_steps=2, max_steps=12), st.data())
+def test_contracting_a_shared_flow_changes_neither_it_nor_its_predecessors(
+    pair: tuple[Catalogue, Procedure], data: st.DataObject
+):
+    # Burden contracts the flow every analyzer shares; it copies only what a removal changes.
+    _, procedure = pair
+    flow = flow_of(procedure)
+    predecessors = incoming(flow)
+    flow_before, predecessors_before = copy.deepcopy(flow), copy.deepcopy(predecessors)
+    removed = data.draw(st.lists(st.sampled_from(list(flow)), unique=True))
+    contracted = _contract_flow(flow, removed, predecessors)
+    assert flow == flow_before
+    assert predecessors == predecessors_before
+    assert contracted == _contract_flow(copy.deepcopy(flow), removed)
+    graph = contract(to_graph(procedure), removed)
+    assert {n: list(s) for n, s in contracted.items()} == {n: list(graph.successors(n)) for n in graph}
+    assert all(contracted[u][v] == graph.edges[u, v]["loop"] for u, v in graph.edges)

@@ -6,6 +6,7 @@ Nodes are step ids carrying the step's attributes; edges carry the transition's 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -14,6 +15,8 @@ from thutuc.model import Procedure
 
 __all__ = [
     "Flow",
+    "ForwardOrder",
+    "SharedFlow",
     "dead_end_steps",
     "end_steps",
     "flow_of",
@@ -21,6 +24,7 @@ __all__ = [
     "forward_graph",
     "forward_order",
     "incoming",
+    "shared_flow",
     "start_steps",
     "to_graph",
     "undeclared_cycles",
@@ -48,18 +52,31 @@ def flow_of(procedure: Procedure) -> Flow:
     return {s.id: {t.to: t.loop for t in s.next if t.to in procedure.step} for s in procedure.steps}
 
 
+ForwardOrder = tuple[list[str], dict[str, list[str]]]
+"""The forward flow's steps in topological order, and each step's forward predecessors (see ``forward_order``)."""
+
+
+class SharedFlow(NamedTuple):
+    """A procedure's flow in the forms the analyzers walk, computed once per procedure object."""
+
+    successors: Flow
+    predecessors: Flow
+    forward: ForwardOrder | None
+    """``None`` when the forward flow has a cycle."""
+
+
 # Analyzing a procedure walks its flow in the fact supply and in each burden; the flow of a frozen model never
 # changes, so they share one.
-_FLOWS: RecentResults[tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]] = RecentResults(4)
+_FLOWS: RecentResults[SharedFlow] = RecentResults(4)
 
 
-def shared_flow(procedure: Procedure) -> tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]:
-    """``flow_of(procedure)`` and its ``forward_order``, computed once for the procedure object and shared by
-    whoever asks next: read them, never change them."""
+def shared_flow(procedure: Procedure) -> SharedFlow:
+    """``flow_of(procedure)``, its ``incoming`` and its ``forward_order``, computed once for the procedure object
+    and shared by whoever asks next: read them, never change them."""
 
-    def compute() -> tuple[Flow, tuple[list[str], dict[str, list[str]]] | None]:
+    def compute() -> SharedFlow:
         flow = flow_of(procedure)
-        return flow, forward_order(flow)
+        return SharedFlow(flow, incoming(flow), forward_order(flow))
 
     return _FLOWS.get((procedure,), (), compute)
 
@@ -73,7 +90,7 @@ def incoming(flow: Flow) -> Flow:
     return predecessors
 
 
-def forward_order(flow: Flow) -> tuple[list[str], dict[str, list[str]]] | None:
+def forward_order(flow: Flow) -> ForwardOrder | None:
     """The forward flow's steps (no declared loops) in the order networkx's ``topological_sort`` gives, with
     each step's forward predecessors in flow order; ``None`` when the forward flow has a cycle.
 

@@ -12,7 +12,7 @@ import networkx as nx
 from pydantic import Field
 
 from thutuc._memo import RecentResults
-from thutuc.graph import Flow, forward_order, shared_flow
+from thutuc.graph import Flow, forward_order, incoming, shared_flow
 from thutuc.model import (
     ActorKind,
     Catalogue,
@@ -100,33 +100,50 @@ class Burden(StrictModel):
     by_step: list[StepBurden]
 
 
-def _contract_flow(flow: Flow, removed: Iterable[str]) -> Flow:
-    """``flow`` without ``removed``, each removed step's predecessors joined to its successors."""
-    result = {node: dict(successors) for node, successors in flow.items()}
-    # Predecessors as ordered dicts, so that ties are broken in the same order as a networkx graph would.
-    predecessors: dict[str, dict[str, None]] = {node: {} for node in result}
-    for node, successors in result.items():
-        for successor in successors:
-            predecessors[successor][node] = None
+def _contract_flow(flow: Flow, removed: Iterable[str], predecessors: Flow | None = None) -> Flow:
+    """``flow`` without ``removed``, each removed step's predecessors joined to its successors.
+
+    ``predecessors`` is the flow's ``incoming``, when the caller has it. Neither is changed: what a removal changes
+    is copied first, and the rest shared, so that removing a few steps of a large flow costs those steps.
+    """
+    result = dict(flow)
+    # Predecessors in the order a networkx graph keeps them, so that ties are broken in the same order.
+    before = dict(predecessors if predecessors is not None else incoming(flow))
+    own_successors: set[str] = set()
+    own_predecessors: set[str] = set()
+
+    def successors_of(node: str) -> dict[str, bool]:
+        if node not in own_successors:
+            own_successors.add(node)
+            result[node] = dict(result[node])
+        return result[node]
+
+    def predecessors_of(node: str) -> dict[str, bool | None]:
+        if node not in own_predecessors:
+            own_predecessors.add(node)
+            before[node] = dict(before[node])
+        return before[node]
+
     for node in removed:
         if node not in result:
             continue
         outgoing = result.pop(node)
-        for pred in predecessors.pop(node):
+        for pred in before.pop(node):
             if pred == node:
                 continue
-            incoming_loop = result[pred].pop(node)
+            joined = successors_of(pred)
+            incoming_loop = joined.pop(node)
             for succ, outgoing_loop in outgoing.items():
                 if succ in (node, pred):
                     continue
                 loop = incoming_loop or outgoing_loop
-                if succ in result[pred]:
-                    loop = loop and result[pred][succ]
-                result[pred][succ] = loop
-                predecessors[succ][pred] = None
+                if succ in joined:
+                    loop = loop and joined[succ]
+                joined[succ] = loop
+                predecessors_of(succ)[pred] = None
         for succ in outgoing:
             if succ != node:
-                predecessors[succ].pop(node, None)
+                predecessors_of(succ).pop(node, None)
     return result
 
 
@@ -302,11 +319,11 @@ def _measure(
     removed_fields: Collection[str],
     added_fields: Collection[str],
 ) -> Burden:
-    flow, sorted_flow = shared_flow(procedure)
+    flow, predecessors, sorted_flow = shared_flow(procedure)
     contracted = [s for s in removed_steps if s in procedure.step]
     if contracted:
-        flow = _contract_flow(flow, contracted)
-        sorted_flow = forward_order(flow)
+        flow = _contract_flow(flow, contracted, predecessors)
+        predecessors, sorted_flow = None, forward_order(flow)
     supplied = [
         d for d in procedure.documents if d.mode is not SubmissionMode.RETRIEVED and d.id not in removed_documents
     ]
@@ -330,7 +347,7 @@ def _measure(
     lookups = [s.id for s in steps if s.kind is StepKind.LOOKUP]
     # The dossier changes agency whoever carries it: the applicant's own steps and lookups are looked through.
     carried = [s.id for s in steps if s.actor in citizens]
-    people = _contract_flow(flow, lookups + carried)
+    people = _contract_flow(flow, lookups + carried, predecessors)
     handoff_targets = set()
     for u, successors in people.items():
         if from_agency := agency_of[u]:

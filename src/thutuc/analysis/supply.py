@@ -17,7 +17,7 @@ import networkx as nx
 
 from thutuc._memo import RecentResults
 from thutuc.analysis.findings import AnalysisOptions
-from thutuc.graph import incoming, shared_flow
+from thutuc.graph import shared_flow
 from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
@@ -86,10 +86,8 @@ class FactSupply:
         self.procedure = procedure
         self.catalogue = catalogue
         self.options = options
-        self.flow, self._sorted_flow = shared_flow(procedure)
-        """Each step's successors, with whether the edge is a declared loop."""
-        self.incoming = incoming(self.flow)
-        """Each step's predecessors, with whether the edge is a declared loop."""
+        # Each step's successors and predecessors, each with whether the edge is a declared loop.
+        self.flow, self.incoming, self._sorted_flow = shared_flow(procedure)
         self._descendants: dict[str, set[str]] = {}
         self._reached: dict[RoleFact, list[str | None]] = {}
         self._before_need: dict[RoleFact, set[str]] = {}
