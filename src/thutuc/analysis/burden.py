@@ -6,7 +6,7 @@ The cost follows Circular 02/2017/TT-VPCP, Art. 27: the cost of the required tas
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import networkx as nx
 from pydantic import Field
@@ -209,21 +209,72 @@ def is_visit(procedure: Procedure, step_id: str) -> bool:
     return actor is not None and actor.kind is ActorKind.CITIZEN and step.channels == [Channel.IN_PERSON]
 
 
+class _StepFacts(NamedTuple):
+    """What the burden reads of a step, read once per procedure: each measure asks it of every step, and on a
+    large procedure reading the step models again cost more than the questions."""
+
+    id: str
+    kind: str
+    actor: str
+    citizen: bool
+    agency: str | None
+    lookup: bool
+    visit: bool
+    days: float | None
+    produces: bool
+    consumes: list[str]
+    declared: list[str]
+    """The facts the applicant types at this step, as ``role:fact``."""
+
+
+def _step_facts(procedure: Procedure) -> list[_StepFacts]:
+    def read() -> list[_StepFacts]:
+        citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
+        agencies = {a.id: a.agency for a in procedure.actors if a.kind is not ActorKind.CITIZEN}
+        facts = []
+        for step in procedure.steps:
+            citizen = step.actor in citizens
+            lookup = step.kind is StepKind.LOOKUP
+            facts.append(
+                _StepFacts(
+                    id=step.id,
+                    kind=step.kind.value,
+                    actor=step.actor,
+                    citizen=citizen,
+                    agency=agencies.get(step.actor),
+                    lookup=lookup,
+                    visit=Presence.PRESENCE in step.requires or (citizen and step.channels == [Channel.IN_PERSON]),
+                    days=step.duration.in_working_days if step.duration else None,
+                    produces=bool(step.produces),
+                    consumes=step.consumes,
+                    # A lookup's facts come from its data source, even when the applicant's own actor runs it.
+                    declared=[f"{role}:{fact}" for role, facts in step.provides.items() for fact in facts]
+                    if citizen and not lookup
+                    else [],
+                )
+            )
+        return facts
+
+    return _STEP_FACTS.get((procedure,), (), read)
+
+
+_STEP_FACTS: RecentResults[list[_StepFacts]] = RecentResults(4)
+
+
 def _critical_path(
-    procedure: Procedure, flow: Flow, sorted_flow: tuple[list[str], dict[str, list[str]]] | None
+    steps: list[_StepFacts], flow: Flow, sorted_flow: tuple[list[str], dict[str, list[str]]] | None
 ) -> tuple[list[str], float]:
     """The longest path in working days (then in steps) from a start to an end that yields a result, given the
-    flow's ``forward_order``."""
+    flow's steps in declaration order and its ``forward_order``."""
     if sorted_flow is None:
         return [], 0.0
     order, predecessors = sorted_flow
     days: dict[str, float] = {}
     after_a_result: set[str] = set()
-    for step in procedure.steps:
-        if step.id in flow:
-            days[step.id] = step.duration.in_working_days if step.duration else 0.0
-            if step.produces:
-                after_a_result.add(step.id)
+    for step in steps:
+        days[step.id] = step.days or 0.0
+        if step.produces:
+            after_a_result.add(step.id)
     # The best path to each step: its days, its length in steps, and the step before it.
     total: dict[str, float] = {}
     length: dict[str, int] = {}
@@ -257,7 +308,6 @@ def _declared_fields(
     added_fields: Collection[str],
 ) -> int:
     fields: set[str] = set()
-    citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
     for requirement in procedure.documents:
         if requirement.id not in documents:
             continue
@@ -270,10 +320,8 @@ def _declared_fields(
                         for fact in document_type.proves
                         if fact not in requirement.prefilled
                     }
-    for step in procedure.steps:
-        # A lookup's facts come from its data source, even when the applicant's own actor runs it: nothing is typed.
-        if step.actor in citizens and step.kind is not StepKind.LOOKUP:
-            fields |= {f"{role}:{fact}" for role, facts in step.provides.items() for fact in facts}
+    for step in _step_facts(procedure):
+        fields.update(step.declared)
     return len((fields - set(removed_fields)) | set(added_fields))
 
 
@@ -328,11 +376,13 @@ def _measure(
         d for d in procedure.documents if d.mode is not SubmissionMode.RETRIEVED and d.id not in removed_documents
     ]
     supplied_ids = {d.id for d in supplied}
-    citizens = {a.id for a in procedure.actors if a.kind is ActorKind.CITIZEN}
-    path, path_days = _critical_path(procedure, flow, sorted_flow)
+    every_step = _step_facts(procedure)
+    # Steps in flow order: the questions below are asked of every step and edge.
+    steps = [s for s in every_step if s.id in flow] if contracted else every_step
+    path, path_days = _critical_path(steps, flow, sorted_flow)
     on_path = set(path)
     # The procedure's own steps decide the basis: removing its only timed step leaves 0 days, not the time limit.
-    has_durations = any(s.duration for s in procedure.steps)
+    has_durations = any(s.days is not None for s in every_step)
     if has_durations:
         days, basis = path_days, "steps"
     elif procedure.time_limit is not None:
@@ -340,13 +390,10 @@ def _measure(
     else:
         days, basis = None, "unknown"
 
-    # Steps in flow order, each read once: the questions below are asked of every step and edge.
-    steps = [s for s in procedure.steps if s.id in flow]
-    agencies = {a.id: a.agency for a in procedure.actors if a.kind is not ActorKind.CITIZEN}
-    agency_of = {s.id: agencies.get(s.actor) for s in steps}
-    lookups = [s.id for s in steps if s.kind is StepKind.LOOKUP]
+    agency_of = {s.id: s.agency for s in steps}
+    lookups = [s.id for s in steps if s.lookup]
     # The dossier changes agency whoever carries it: the applicant's own steps and lookups are looked through.
-    carried = [s.id for s in steps if s.actor in citizens]
+    carried = [s.id for s in steps if s.citizen]
     people = _contract_flow(flow, lookups + carried, predecessors)
     handoff_targets = set()
     for u, successors in people.items():
@@ -361,20 +408,19 @@ def _measure(
     for step in steps:
         first_use = [d for d in step.consumes if d in supplied_ids and d not in seen_documents]
         seen_documents.update(first_use)
-        visit = Presence.PRESENCE in step.requires or (step.actor in citizens and step.channels == [Channel.IN_PERSON])
         cost: float | None = None
         if one_visit is not None:
-            cost = (one_visit if visit else 0.0) + sum(costs[d] for d in first_use)
+            cost = (one_visit if step.visit else 0.0) + sum(costs[d] for d in first_use)
         rows.append(
             StepBurden(
                 step=step.id,
-                kind=step.kind.value,
+                kind=step.kind,
                 actor=step.actor,
-                citizen=step.actor in citizens,
-                visit=visit,
+                citizen=step.citizen,
+                visit=step.visit,
                 documents=len(first_use),
                 handoff=step.id in handoff_targets,
-                working_days=step.duration.in_working_days if step.duration else None,
+                working_days=step.days,
                 on_critical_path=step.id in on_path,
                 cost_vnd=cost,
             )

@@ -103,43 +103,53 @@ def _step_blockers(
     procedure: Procedure, catalogue: Catalogue, supply: FactSupply, gone_documents: Collection[str]
 ) -> list[_Blocker]:
     """Every blocker of the applicant's steps and documents, in declaration order."""
-    blockers: list[_Blocker] = []
+    # Each verdict and the findings ask, with other documents gone: the steps are read once, and only the
+    # remedy of a paper depends on which documents go.
+    found = supply.remembered(("step-blockers",), lambda: _find_blockers(procedure, catalogue, supply))
+    blockers = []
+    for blocker, papers in found:
+        if papers is not None:
+            retrieved = all(d in gone_documents for d in papers)
+            if blocker.target_kind == "step":
+                remedy = "retrieval by the officer (once-only)" if retrieved else "an electronic copy (Decree 45/2020)"
+            else:
+                remedy = "retrieval (once-only)" if retrieved else "an uploaded copy"
+            blocker = _Blocker(blocker.rule, blocker.target_kind, blocker.target, remedy, True)
+        blockers.append(blocker)
+    return blockers
+
+
+def _find_blockers(
+    procedure: Procedure, catalogue: Catalogue, supply: FactSupply
+) -> list[tuple[_Blocker, tuple[str, ...] | None]]:
+    """The blockers, each with the papers whose going remedies it (``None`` when none does)."""
+    blockers: list[tuple[_Blocker, tuple[str, ...] | None]] = []
     for step in procedure.steps:
         if not _applicant_facing(step, supply):
             continue
         if Presence.PRESENCE in step.requires:
             if step.mandated or step.legal_basis:
-                blockers.append(_Blocker("online.presence-by-law", "step", step.id, None, False))
+                blockers.append((_Blocker("online.presence-by-law", "step", step.id, None, False), None))
             else:
                 remedy, ok = _kind_remedy(step, catalogue, supply)
-                blockers.append(_Blocker("online.presence", "step", step.id, remedy, ok))
+                blockers.append((_Blocker("online.presence", "step", step.id, remedy, ok), None))
         elif step.channels and not set(step.channels) & _REMOTE and step.actor in supply.citizen_actors:
             remedy, ok = _kind_remedy(step, catalogue, supply)
-            blockers.append(_Blocker("online.no-remote-channel", "step", step.id, remedy, ok))
+            blockers.append((_Blocker("online.no-remote-channel", "step", step.id, remedy, ok), None))
         if Presence.WET_SIGNATURE in step.requires:
             remedy, ok = _remedy(DataSourceKind.SIGNATURE, catalogue, supply, "remote digital signature")
-            blockers.append(_Blocker("online.wet-signature", "step", step.id, remedy, ok))
+            blockers.append((_Blocker("online.wet-signature", "step", step.id, remedy, ok), None))
         if Presence.CASH in step.requires:
             remedy, ok = _remedy(DataSourceKind.PAYMENT, catalogue, supply, "online payment")
-            blockers.append(_Blocker("online.cash", "step", step.id, remedy, ok))
+            blockers.append((_Blocker("online.cash", "step", step.id, remedy, ok), None))
         if Presence.PAPER_ORIGINAL in step.requires:
-            papers = [d for d in step.consumes if procedure.document[d].mode is not SubmissionMode.RETRIEVED]
-            if all(d in gone_documents for d in papers):
-                blockers.append(
-                    _Blocker("online.paper-evidence", "step", step.id, "retrieval by the officer (once-only)", True)
-                )
-            else:
-                blockers.append(
-                    _Blocker("online.paper-evidence", "step", step.id, "an electronic copy (Decree 45/2020)", True)
-                )
+            papers = tuple(d for d in step.consumes if procedure.document[d].mode is not SubmissionMode.RETRIEVED)
+            blockers.append((_Blocker("online.paper-evidence", "step", step.id, None, True), papers))
     for requirement in procedure.documents:
         if requirement.mode is SubmissionMode.SHOWN:
-            if requirement.id in gone_documents:
-                blockers.append(
-                    _Blocker("online.paper-evidence", "document", requirement.id, "retrieval (once-only)", True)
-                )
-            else:
-                blockers.append(_Blocker("online.paper-evidence", "document", requirement.id, "an uploaded copy", True))
+            blockers.append(
+                (_Blocker("online.paper-evidence", "document", requirement.id, None, True), (requirement.id,))
+            )
     return blockers
 
 
