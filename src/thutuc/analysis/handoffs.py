@@ -76,10 +76,9 @@ def _handoffs(supply: FactSupply, options: AnalysisOptions, gone_documents: froz
     found |= _pure_moves(supply, found)
 
     findings = []
-    for step in procedure.steps:  # declaration order keeps the output deterministic
-        if step.id not in found:
-            continue
-        rule, reason = found[step.id]
+    for step_id in sorted(found, key=supply.position.__getitem__):  # declaration order keeps the output deterministic
+        step = procedure.step[step_id]
+        rule, reason = found[step_id]
         if not options.applies(rule):
             continue
         findings.append(_finding(procedure, catalogue, supply, step, rule, reason, gone_documents))
@@ -92,7 +91,7 @@ Found = dict[str, tuple[str, str]]
 def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found:
     """Later submissions of the applicant to another agency than an earlier one."""
     procedure = supply.procedure
-    submits = [s for s in procedure.steps if s.kind is StepKind.SUBMIT and s.actor in supply.citizen_actors]
+    submits = [s for s in supply.steps_of(StepKind.SUBMIT) if s.actor in supply.citizen_actors]
 
     def receiving_agencies(step: Step) -> set[str]:
         agencies = set()
@@ -132,7 +131,7 @@ def _resubmissions(supply: FactSupply, gone_documents: Collection[str]) -> Found
 def _rechecks_and_consultations(supply: FactSupply, gone_documents: Collection[str], found: Found) -> Found:
     """Checks of documents once-only removes, and consultations for facts a reachable source holds."""
     more: Found = {}
-    for step in supply.procedure.steps:
+    for step in supply.steps_of(StepKind.CHECK, StepKind.CONSULT):
         # A consultation exists to supply facts later steps need: what matters is whether a source holds them.
         if step.id in found or _protected(step) or step.produces:
             continue
@@ -162,10 +161,8 @@ def _waits(supply: FactSupply, found: Found) -> Found:
     more: Found = {}
     if not consults:
         return more
-    for step in supply.procedure.steps:
+    for step in supply.steps_of(StepKind.TRANSFER, StepKind.RECEIVE, StepKind.NOTIFY):
         # Whether a later step needs what it provides is asked last: it costs a walk of the flow per fact.
-        if step.kind not in (StepKind.TRANSFER, StepKind.RECEIVE, StepKind.NOTIFY):
-            continue
         if step.id in found or _protected(step) or step.produces or step.needs or _needed_later(step, supply):
             continue
         preds, succs = set(supply.incoming[step.id]), set(supply.flow[step.id])
@@ -179,9 +176,9 @@ def _pure_moves(supply: FactSupply, found: Found) -> Found:
     procedure = supply.procedure
     removed_submissions = {s for s, (rule, _) in found.items() if rule == "handoff.resubmission"}
     more: Found = {}
-    for step in procedure.steps:
+    for step in supply.steps_of(StepKind.TRANSFER, StepKind.RECEIVE):
         # Whether a later step needs what it provides is asked last: it costs a walk of the flow per fact.
-        if step.kind not in (StepKind.TRANSFER, StepKind.RECEIVE) or _automatic(step, procedure):
+        if _automatic(step, procedure):
             continue
         if step.id in found or _protected(step) or step.produces or step.needs or step.consumes:
             continue

@@ -266,13 +266,17 @@ def _verdict(
             for step_id in supply.consumers.get(blocker.target, []):
                 if step_id not in removed_steps:
                     by_step.setdefault(step_id, []).append(blocker.rule)
-    readiness = []
-    blocking_steps = []
-    for s in procedure.steps:  # one pass: on a large procedure each pass reads every step anew
-        if s.id in by_step:
-            blocking_steps.append(s.id)
-        if s.id not in removed_steps and _applicant_facing(s, supply):
-            readiness.append(StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, [])))
+    # The applicant's steps are found once per procedure: on a large one, reading every step anew for each verdict
+    # cost more than the verdict.
+    facing = supply.remembered(
+        ("applicant-facing",), lambda: [s.id for s in procedure.steps if _applicant_facing(s, supply)]
+    )
+    readiness = [
+        StepReadiness(step=step_id, remote=step_id not in by_step, blockers=by_step.get(step_id, []))
+        for step_id in facing
+        if step_id not in removed_steps
+    ]
+    blocking_steps = sorted(by_step, key=supply.position.__getitem__)
     submission = _online_submission(procedure, supply)
     result_remote = _result_remote(procedure, supply, removed_steps) or remedied
     acknowledged = _acknowledged(procedure, supply, submission) or (remedied and submission is not None)

@@ -23,6 +23,7 @@ from thutuc.analysis.findings import RULES, AnalysisOptions, Finding, Message, S
 from thutuc.analysis.handoffs import handoffs, removed_documents
 from thutuc.analysis.once_only import once_only
 from thutuc.analysis.online import OnlineVerdict, online_findings, online_verdict
+from thutuc.graph import shared_flow
 from thutuc.io import ProcedureSet
 from thutuc.model import Catalogue, Procedure, ProcedureStatus, StepKind, SubmissionMode
 from thutuc.model.common import StrictModel
@@ -109,7 +110,7 @@ class AnalysisReport(StrictModel):
 
 def _sort_key(procedure: Procedure):
     documents = {d.id: i for i, d in enumerate(procedure.documents)}
-    steps = {s.id: i for i, s in enumerate(procedure.steps)}
+    steps = {step_id: i for i, step_id in enumerate(shared_flow(procedure).successors)}  # the steps, in order
 
     def key(finding: Finding) -> tuple[int, int, int, str]:
         position = documents.get(finding.target.id, steps.get(finding.target.id, -1))

@@ -18,7 +18,7 @@ import networkx as nx
 from thutuc._memo import RecentResults
 from thutuc.analysis.findings import AnalysisOptions
 from thutuc.graph import shared_flow
-from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, StepKind
+from thutuc.model import ActorKind, Catalogue, Coverage, DataSource, LegalRef, Procedure, Step, StepKind
 
 __all__ = ["FactSupply", "Holding", "KeyStatus", "Supply"]
 
@@ -216,16 +216,37 @@ class FactSupply:
         """The steps that produce each result, in declaration order."""
         return self._indexes[3]
 
+    def steps_of(self, *kinds: StepKind) -> list[Step]:
+        """The steps of these kinds, in declaration order: the analyzers ask of a few kinds, and reading every
+        step of a large procedure to find them cost more than the questions."""
+        if len(kinds) == 1:
+            return self._indexes[4].get(kinds[0], [])
+        found = [step for kind in kinds for step in self._indexes[4].get(kind, [])]
+        return sorted(found, key=lambda step: self.position[step.id])
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each step's place in declaration order."""
+        return {step_id: index for index, step_id in enumerate(self.flow)}
+
     @cached_property
     def _indexes(
         self,
-    ) -> tuple[dict[RoleFact, list[str]], dict[RoleFact, list[str]], dict[str, list[str]], dict[str, list[str]]]:
-        # One pass over the steps for the four indexes: on a large procedure each pass reads every step anew.
+    ) -> tuple[
+        dict[RoleFact, list[str]],
+        dict[RoleFact, list[str]],
+        dict[str, list[str]],
+        dict[str, list[str]],
+        dict[StepKind, list[Step]],
+    ]:
+        # One pass over the steps for the five indexes: on a large procedure each pass reads every step anew.
         needed: dict[RoleFact, list[str]] = {}
         provided: dict[RoleFact, list[str]] = {}
         consumed: dict[str, list[str]] = {}
         produced: dict[str, list[str]] = {}
+        by_kind: dict[StepKind, list[Step]] = {}
         for step in self.procedure.steps:
+            by_kind.setdefault(step.kind, []).append(step)
             for role, facts in step.needs.items():
                 for fact in facts:
                     needed.setdefault((role, fact), []).append(step.id)
@@ -236,7 +257,7 @@ class FactSupply:
                 consumed.setdefault(item, []).append(step.id)
             for item in step.produces:
                 produced.setdefault(item, []).append(step.id)
-        return needed, provided, consumed, produced
+        return needed, provided, consumed, produced, by_kind
 
     def supply_everywhere(self, role: str, fact: str) -> tuple[Supply | None, str | None]:
         """How ``(role, fact)`` reaches every step needing it: the supply at the first, else the step it misses."""
