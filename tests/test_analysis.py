@@ -22,6 +22,9 @@ from thutuc.analysis import (
 from thutuc.analysis.burden import contract
 from thutuc.graph import to_graph
 from thutuc.model import Catalogue, Procedure
+from thutuc.transform import simplify
+
+from .conftest import every_pass_validated_in_full
 
 SOURCE = {"url": "https://example.org/test", "confidence": "inferred", "note": "test data"}
 AS_OF = AnalysisOptions(as_of=dt.date(2025, 1, 1))
@@ -455,6 +458,14 @@ class TestHandoffs:
         assert again.rule == "handoff.resubmission"
         assert again.saving.visits == 1
         assert "photo move to 'submit'" in again.message.en
+
+    def test_simplify_moves_the_documents_of_a_second_submission_to_the_first(self):
+        procedure, catalogue = build(self.submitting_twice("police"))
+        with every_pass_validated_in_full() as checked:
+            result = simplify(procedure, catalogue=catalogue, as_of=AS_OF.as_of)
+        assert checked
+        assert "submit-again" not in result.procedure.step
+        assert "photo" in result.procedure.step["submit"].consumes
 
     def test_a_second_submission_to_the_same_agency_stays(self):
         found = rules_by_target(handoffs(*build(self.submitting_twice("office")), options=AS_OF))

@@ -18,6 +18,7 @@ import thutuc.diff as diff_module
 from thutuc.analysis.findings import AnalysisOptions
 from thutuc.model import Catalogue, Procedure
 from thutuc.soundness import check
+from thutuc.testing.examples import tiny_catalogue, tiny_procedure
 from thutuc.transform import _Draft, _Place, simplify
 
 from .conftest import ROOT, every_pass_validated_in_full
@@ -145,3 +146,20 @@ def test_each_pass_reuses_only_what_no_edit_changed(catalogue_and_generator, shi
         for procedure, known in pairs:
             simplify(procedure, catalogue=known, as_of=AS_OF)
     assert len(set(checked)) > PROCEDURES  # the check ran, on most of them
+
+
+@pytest.mark.parametrize("edit", ["add_consumed", "add_provided"])
+def test_a_drafts_edit_of_a_step_is_in_the_procedure_it_validates(edit: str):
+    # Each edit method marks the step it changes; a step no edit marked is the original's own model.
+    procedure, catalogue = tiny_procedure(), tiny_catalogue()
+    draft = _Draft(procedure, catalogue, AnalysisOptions(as_of=AS_OF))
+    decide = draft.step("decide")
+    assert decide is not None
+    if edit == "add_consumed":
+        assert draft.add_consumed(decide, "id-card")
+    else:
+        assert draft.add_provided(decide, "applicant", "person.full_name")
+    result = draft.validated()
+    assert result == Procedure.model_validate(draft.data)
+    assert result.step["decide"] != procedure.step["decide"]
+    assert result.step["issue"] is procedure.step["issue"]
