@@ -12,7 +12,7 @@ import networkx as nx
 from pydantic import Field
 
 from thutuc._memo import RecentResults
-from thutuc.graph import Flow, forward_order, incoming, shared_flow
+from thutuc.graph import Flow, ForwardOrder, forward_order, incoming, shared_flow
 from thutuc.model import (
     ActorKind,
     Catalogue,
@@ -261,9 +261,7 @@ def _step_facts(procedure: Procedure) -> list[_StepFacts]:
 _STEP_FACTS: RecentResults[list[_StepFacts]] = RecentResults(4)
 
 
-def _critical_path(
-    steps: list[_StepFacts], flow: Flow, sorted_flow: tuple[list[str], dict[str, list[str]]] | None
-) -> tuple[list[str], float]:
+def _critical_path(steps: list[_StepFacts], flow: Flow, sorted_flow: ForwardOrder | None) -> tuple[list[str], float]:
     """The longest path in working days (then in steps) from a start to an end that yields a result, given the
     flow's steps in declaration order and its ``forward_order``."""
     if sorted_flow is None:
