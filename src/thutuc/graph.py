@@ -72,7 +72,16 @@ _FLOWS: RecentResults[SharedFlow] = RecentResults(4)
 
 def shared_flow(procedure: Procedure) -> SharedFlow:
     """``flow_of(procedure)``, its ``incoming`` and its ``forward_order``, computed once for the procedure object
-    and shared by whoever asks next: read them, never change them."""
+    and shared by whoever asks next: read them, never change them.
+
+    Examples
+    --------
+    >>> from thutuc.testing.examples import tiny_procedure
+    >>> procedure = tiny_procedure()
+    >>> shared = shared_flow(procedure)
+    >>> shared.forward[0], shared_flow(procedure) is shared
+    (['submit', 'decide', 'issue'], True)
+    """
 
     def compute() -> SharedFlow:
         flow = flow_of(procedure)
@@ -82,7 +91,13 @@ def shared_flow(procedure: Procedure) -> SharedFlow:
 
 
 def incoming(flow: Flow) -> Flow:
-    """Each step's predecessors, each with whether the edge is a declared loop, in the order networkx keeps them."""
+    """Each step's predecessors, each with whether the edge is a declared loop, in the order networkx keeps them.
+
+    Examples
+    --------
+    >>> incoming({"a": {"b": False}, "b": {"a": True, "c": False}, "c": {}})
+    {'a': {'b': True}, 'b': {'a': False}, 'c': {'b': False}}
+    """
     predecessors: Flow = {node: {} for node in flow}
     for node, successors in flow.items():
         for successor, loop in successors.items():
