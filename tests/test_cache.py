@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from thutuc.analysis import AnalysisOptions, render_report
 from thutuc.cli import cli
@@ -394,3 +396,19 @@ def test_a_cache_that_cannot_be_cleaned_up_is_left_as_it_is(tmp_path: Path, monk
     outputs.put(OutputCache.key("two"), "hai\n")  # one entry too many, which cannot be deleted
     assert outputs.get(OutputCache.key("one")) is None  # damaged, and cannot be deleted either
     assert outputs.get(OutputCache.key("two")) is not None
+
+
+def test_a_pickled_model_comes_back_equal_frozen_and_without_its_cached_properties(shipped_set):
+    # The model cache pickles models with their fields only, and restores them without validating again.
+    for procedure in shipped_set.procedures:
+        assert procedure.step  # a cached property, kept in the instance's __dict__
+        restored = pickle.loads(pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL))
+        assert restored == procedure
+        assert restored.model_dump(mode="json") == procedure.model_dump(mode="json")
+        assert restored.model_fields_set == procedure.model_fields_set
+        assert "step" not in restored.__dict__
+        assert restored.step.keys() == procedure.step.keys()
+    with pytest.raises(ValidationError):
+        restored.id = "changed"  # still frozen
+    catalogue = pickle.loads(pickle.dumps(shipped_set.catalogue))
+    assert catalogue == shipped_set.catalogue
