@@ -196,9 +196,8 @@ def _label(element: Any) -> str:
 
 
 def _field_changes(old: Any, new: Any, fields: Sequence[str], rename: dict[str, str]) -> list[FieldChange]:
-    if old is new and ("consumes" not in fields or all(rename.get(d, d) == d for d in old.consumes)):
-        return []  # simplify hands over the models of what it left unchanged
-    # Models compare as their fields do; only the fields that differ are dumped, once per element.
+    # Models compare as their fields do (at once for the models simplify left unchanged, the same objects on
+    # both sides); only the fields that differ are dumped, once per element.
     differing = []
     for name in fields:
         before, after = getattr(old, name), getattr(new, name)

@@ -21,6 +21,7 @@ from thutuc.model import (
     DocumentRequirement,
     Presence,
     Procedure,
+    Step,
     StepKind,
     SubmissionMode,
 )
@@ -203,10 +204,12 @@ def visit_cost(catalogue: Catalogue) -> float | None:
 def is_visit(procedure: Procedure, step_id: str) -> bool:
     """Whether the step needs the applicant at an office."""
     step = procedure.step[step_id]
-    if Presence.PRESENCE in step.requires:
-        return True
     actor = procedure.actor.get(step.actor)
-    return actor is not None and actor.kind is ActorKind.CITIZEN and step.channels == [Channel.IN_PERSON]
+    return _needs_a_visit(step, actor is not None and actor.kind is ActorKind.CITIZEN)
+
+
+def _needs_a_visit(step: Step, by_the_applicant: bool) -> bool:
+    return Presence.PRESENCE in step.requires or (by_the_applicant and step.channels == [Channel.IN_PERSON])
 
 
 class _StepFacts(NamedTuple):
@@ -243,7 +246,7 @@ def _step_facts(procedure: Procedure) -> list[_StepFacts]:
                     citizen=citizen,
                     agency=agencies.get(step.actor),
                     lookup=lookup,
-                    visit=Presence.PRESENCE in step.requires or (citizen and step.channels == [Channel.IN_PERSON]),
+                    visit=_needs_a_visit(step, citizen),
                     days=step.duration.in_working_days if step.duration else None,
                     produces=bool(step.produces),
                     consumes=step.consumes,

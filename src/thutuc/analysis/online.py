@@ -95,8 +95,13 @@ def _remedy(kind: DataSourceKind, catalogue: Catalogue, supply: FactSupply, what
     return f"{what} ({names}{'' if connected else ', not yet connected to this procedure'})", True
 
 
-def _applicant_facing(step: Step, supply: FactSupply) -> bool:
-    return step.actor in supply.citizen_actors or bool(step.requires)
+def _applicant_facing(procedure: Procedure, supply: FactSupply) -> list[Step]:
+    """The steps the applicant does or must be present for, in declaration order, found once per procedure: the
+    blockers and each verdict ask, and on a large procedure reading every step anew cost more than the answer."""
+    return supply.remembered(
+        ("applicant-facing",),
+        lambda: [s for s in procedure.steps if s.actor in supply.citizen_actors or s.requires],
+    )
 
 
 def _step_blockers(
@@ -124,9 +129,7 @@ def _find_blockers(
 ) -> list[tuple[_Blocker, tuple[str, ...] | None]]:
     """The blockers, each with the papers whose going remedies it (``None`` when none does)."""
     blockers: list[tuple[_Blocker, tuple[str, ...] | None]] = []
-    for step in procedure.steps:
-        if not _applicant_facing(step, supply):
-            continue
+    for step in _applicant_facing(procedure, supply):
         if Presence.PRESENCE in step.requires:
             if step.mandated or step.legal_basis:
                 blockers.append((_Blocker("online.presence-by-law", "step", step.id, None, False), None))
@@ -266,15 +269,10 @@ def _verdict(
             for step_id in supply.consumers.get(blocker.target, []):
                 if step_id not in removed_steps:
                     by_step.setdefault(step_id, []).append(blocker.rule)
-    # The applicant's steps are found once per procedure: on a large one, reading every step anew for each verdict
-    # cost more than the verdict.
-    facing = supply.remembered(
-        ("applicant-facing",), lambda: [s.id for s in procedure.steps if _applicant_facing(s, supply)]
-    )
     readiness = [
-        StepReadiness(step=step_id, remote=step_id not in by_step, blockers=by_step.get(step_id, []))
-        for step_id in facing
-        if step_id not in removed_steps
+        StepReadiness(step=s.id, remote=s.id not in by_step, blockers=by_step.get(s.id, []))
+        for s in _applicant_facing(procedure, supply)
+        if s.id not in removed_steps
     ]
     blocking_steps = sorted(by_step, key=supply.position.__getitem__)
     submission = _online_submission(procedure, supply)
