@@ -16,7 +16,17 @@ from pydantic import ValidationError
 
 from thutuc.analysis import AnalysisOptions, render_report
 from thutuc.cli import cli
-from thutuc.io import ModelCache, OutputCache, PartStore, inputs_fingerprint, load_paths, validate_paths, write_atomic
+from thutuc.errors import LoadError
+from thutuc.io import (
+    ModelCache,
+    OutputCache,
+    PartStore,
+    inputs_fingerprint,
+    load_paths,
+    load_paths_on_demand,
+    validate_paths,
+    write_atomic,
+)
 
 from .conftest import ROOT
 
@@ -157,6 +167,7 @@ def test_an_unchanged_analysis_is_served_from_the_cache(tree: Path, tmp_path: Pa
 
     with monkeypatch.context() as patched:
         patched.setattr("thutuc.io.load_paths", no_loading)
+        patched.setattr("thutuc.io.load_paths_on_demand", no_loading)
         again = runner.invoke(cli, command)
         assert (again.exit_code, again.output) == (0, first.output)
         other_date = runner.invoke(cli, [*command[:-1], "2026-11-27"])
@@ -281,6 +292,62 @@ def test_a_report_reuses_the_parts_of_unchanged_files_only(tree: Path, tmp_path:
     assert edited == render_report(edited_set, "md", options=options)  # as made from nothing
     assert edited != first
     assert len(parts) == 2, "the parts of this report only: the edited file's old part is gone"
+
+
+def _models_read(monkeypatch) -> list[str]:
+    """The ids of the procedures read back from a model cache from now on."""
+    read: list[str] = []
+    real = ModelCache.get
+
+    def counting(self, key):
+        model = real(self, key)
+        if model is not None:
+            read.append(model.id)
+        return model
+
+    monkeypatch.setattr(ModelCache, "get", counting)
+    return read
+
+
+def test_a_report_after_an_edit_reads_back_only_what_it_analyzes_or_compares(tmp_path: Path, monkeypatch):
+    shutil.copytree(ROOT / "procedures", tmp_path / "procedures")
+    folders = [tmp_path / "procedures" / "essential", tmp_path / "procedures" / "baselines"]
+    cache = ModelCache(tmp_path / "cache")
+    options = AnalysisOptions(as_of=dt.date(2026, 11, 28))
+    read = _models_read(monkeypatch)
+    parts: dict[str, object] = {}
+    render_report(load_paths_on_demand(folders, cache=cache), "md", options=options, parts=parts)
+    assert read == [], "a cold run validates every file and reads none back"
+    edited = tmp_path / "procedures" / "essential" / "01-id-number-confirmation.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    on_demand = load_paths_on_demand(folders, cache=cache)
+    report = render_report(on_demand, "md", options=options, parts=parts)
+
+    everything = load_paths(folders)
+    baselines = [p for p in everything.procedures if p.status.value == "baseline"]
+    currents = {p.service_number: p.id for p in everything.procedures if p.status.value == "current"}
+    compared = {p.id for p in baselines} | {currents[p.service_number] for p in baselines}
+    assert len(baselines) == 6
+    assert sorted(read) == sorted(compared), "the edited file is validated, not read back; the rest stay in the cache"
+    assert set(on_demand.models) == compared | {"id-number-confirmation"}
+    assert len(on_demand.ids) == len(everything.procedures)
+    assert report == render_report(everything, "md", options=options), "the same report as one made from nothing"
+
+
+def test_a_model_gone_from_the_cache_is_validated_again_and_a_changed_file_is_reported(tree: Path, tmp_path: Path):
+    cache = ModelCache(tmp_path / "cache")
+    load_paths_on_demand([tree / "essential"], cache=cache)
+    on_demand = load_paths_on_demand([tree / "essential"], cache=cache)
+    assert on_demand.models == {}
+    for entry in (tmp_path / "cache").rglob("*.model"):
+        entry.write_bytes(b"damaged")
+    assert on_demand["birth-registration"] == load_paths([tree / "essential"])["birth-registration"]
+    birth = tree / "essential" / "10-death-registration.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8") + "# edited meanwhile\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="changed while thutuc was reading it"):
+        on_demand["death-registration"]
+    with pytest.raises(KeyError):
+        on_demand["no-such-procedure"]
 
 
 def test_a_report_with_other_options_or_format_reuses_no_part(tree: Path, tmp_path: Path, monkeypatch):

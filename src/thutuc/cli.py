@@ -268,17 +268,21 @@ def analyze(
     def produce() -> tuple[str, dict[str, Any]]:
         from thutuc.analysis import AnalysisOptions, analyze_set, render_report
         from thutuc.errors import ThutucError
-        from thutuc.io import load_paths
+        from thutuc.io import load_paths, load_paths_on_demand
 
+        cache = _cache()
         try:
-            procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=_cache())
+            if on_terminal or cache is None:
+                procedure_set = load_paths(paths, catalogue_folder=catalogue_folder, cache=cache)
+            else:  # a report reads from the cache only the models of what it analyzes or compares
+                procedure_set = load_paths_on_demand(paths, catalogue_folder=catalogue_folder, cache=cache)
         except ThutucError as exc:
             raise _library_error(exc) from None
         rules = _rule_selection(rule_names)
         chosen = AnalysisOptions(as_of, _assumed(assume_connected, procedure_set.catalogue), rules)
-        count = {"count": len(procedure_set.procedures)}
+        count = {"count": len(procedure_set.ids)}
         if on_terminal:
-            return _analysis_tables(analyze_set(procedure_set, options=chosen), language), count
+            return _analysis_tables(analyze_set(procedure_set, options=chosen), language), count  # type: ignore[arg-type]
         store, store_key, parts = _kept_parts(paths, catalogue_folder, options)
         kept = dict(parts or {})
         text = render_report(procedure_set, output_format, language, options=chosen, workers=jobs, parts=parts)  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -24,7 +24,7 @@ from thutuc.analysis.handoffs import handoffs, removed_documents
 from thutuc.analysis.once_only import once_only
 from thutuc.analysis.online import OnlineVerdict, online_findings, online_verdict
 from thutuc.graph import shared_flow
-from thutuc.io import ProcedureSet
+from thutuc.io import ProcedureSet, StoredProcedureSet
 from thutuc.model import Catalogue, Procedure, ProcedureStatus, StepKind, SubmissionMode
 from thutuc.model.common import StrictModel
 
@@ -260,30 +260,50 @@ def analyze_set(procedure_set: ProcedureSet, *, options: AnalysisOptions | None 
     ('1', ['tiny-certificate'])
     """
     options = options or AnalysisOptions()
-    ordered = _in_report_order(procedure_set.procedures)
+    ordered = sorted(procedure_set.procedures, key=lambda p: _order_key(p.id, _place(p)))
     analyses = {
         p.id: analyze(p, procedure_set.catalogue, options=options, file=procedure_set.files.get(p.id)) for p in ordered
     }
     proposed = {p.id: _proposed_removals(analyses[p.id]) for p in ordered if p.status is ProcedureStatus.BASELINE}
-    return _report(options, list(analyses.values()), _agreements(ordered, procedure_set.catalogue, proposed))
+    by_id = {p.id: p for p in ordered}
+    places = [(p.id, _place(p)) for p in ordered]
+    return _report(
+        options, list(analyses.values()), _agreements(places, by_id.__getitem__, procedure_set.catalogue, proposed)
+    )
 
 
-def _in_report_order(procedures: Iterable[Procedure]) -> list[Procedure]:
-    return sorted(procedures, key=lambda p: (p.service_number or 99, p.status.value, p.id))
+def _place(procedure: Procedure) -> tuple[int | None, str]:
+    """What places a procedure in a report and pairs a baseline with its current version."""
+    return procedure.service_number, procedure.status.value
 
 
-def _agreements(ordered: list[Procedure], catalogue: Catalogue, proposed: dict[str, set[str]]) -> list[Agreement]:
-    """The agreement of each baseline with the current version of its service, given the removals proposed."""
+def _order_key(procedure_id: str, place: tuple[int | None, str]) -> tuple[int, str, str]:
+    """Reports list procedures by service number, then status, then id."""
+    service_number, status = place
+    return service_number or 99, status, procedure_id
+
+
+def _agreements(
+    places: list[tuple[str, tuple[int | None, str]]],
+    procedure: Callable[[str], Procedure],
+    catalogue: Catalogue,
+    proposed: dict[str, set[str]],
+) -> list[Agreement]:
+    """The agreement of each baseline with the first current version of its service, in report order, given the
+    removals proposed; ``procedure`` gives the models of those two only."""
+    first_current: dict[int, str] = {}
+    for procedure_id, (service_number, status) in places:
+        if status == ProcedureStatus.CURRENT.value and service_number is not None:
+            first_current.setdefault(service_number, procedure_id)
     agreements = []
-    for baseline in ordered:
-        if baseline.status is not ProcedureStatus.BASELINE or baseline.service_number is None:
+    for procedure_id, (service_number, status) in places:
+        if status != ProcedureStatus.BASELINE.value or service_number is None:
             continue
-        current = next(
-            (p for p in ordered if p.status is ProcedureStatus.CURRENT and p.service_number == baseline.service_number),
-            None,
-        )
+        current = first_current.get(service_number)
         if current is not None:
-            agreements.append(_agreement(baseline, current, catalogue, proposed[baseline.id]))
+            agreements.append(
+                _agreement(procedure(procedure_id), procedure(current), catalogue, proposed[procedure_id])
+            )
     return agreements
 
 
@@ -482,12 +502,24 @@ def report_text(report: AnalysisReport, lang: Literal["vi", "en"] = "en") -> str
 
 # Below this many procedures per process, starting the processes costs more than they save.
 _PROCEDURES_PER_WORKER = 50
-# The set being rendered, for the forked processes to read: they inherit it instead of receiving a copy.
-_FORKED: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]] | None = None
+
+
+class _Kept(NamedTuple):
+    """What a report keeps of one procedure: its part, the removals it proposes when it is a baseline, and its
+    service number and status, which place it in the report and pair it with its current version."""
+
+    part: _Part
+    removals: set[str] | None
+    place: tuple[int | None, str]
+
+
+_Task = tuple[Catalogue, dict[str, str], list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]]
+# What the forked processes read: they inherit it instead of receiving a copy.
+_FORKED: _Task | None = None
 
 
 def render_report(
-    procedure_set: ProcedureSet,
+    procedure_set: ProcedureSet | StoredProcedureSet,
     output_format: ReportFormat = "md",
     lang: Literal["vi", "en"] = "en",
     *,
@@ -502,27 +534,30 @@ def render_report(
     the analyses themselves cost about as much to send back as to make.
 
     ``parts``: each procedure's part of earlier reports made by this code, kept under the content key of its
-    file (``ProcedureSet.content_keys``), its path, the options, the format and the language. A procedure whose
-    part is there is not analyzed again; on return ``parts`` holds this report's parts only, to be kept for the
+    file (``content_keys``), its path, the options, the format and the language. A procedure whose part is there
+    is not analyzed again, nor, from a ``StoredProcedureSet``, read back from the model cache unless a baseline
+    agreement compares it. On return ``parts`` holds this report's parts only, to be kept for the
     next.
     """
     global _FORKED
     options = options or AnalysisOptions()
-    ordered = _in_report_order(procedure_set.procedures)
     rules = None if options.rules is None else sorted(options.rules)
-    scope = (output_format, lang, options.as_of, options.assume_connected, rules)
-    keys = [_part_key(procedure_set, p.id, repr(scope)) for p in ordered]
+    scope = repr((output_format, lang, options.as_of, options.assume_connected, rules))
+    ids = procedure_set.ids
+    keys = {procedure_id: _part_key(procedure_set, procedure_id, scope) for procedure_id in ids}
     known = parts if parts is not None else {}
-    results: dict[int, tuple[_Part, set[str] | None]] = {
-        index: known[key] for index, key in enumerate(keys) if key is not None and _is_part(known.get(key))
-    }
-    missing = [index for index in range(len(ordered)) if index not in results]
+    results: dict[str, _Kept] = {}
+    for procedure_id, key in keys.items():
+        kept = known.get(key) if key is not None else None
+        if isinstance(kept, _Kept) and isinstance(kept.part, _Part):
+            results[procedure_id] = kept
+    missing = [procedure_set[procedure_id] for procedure_id in ids if procedure_id not in results]
     workers = workers if workers is not None else os.cpu_count() or 1
     workers = min(workers, len(missing) // _PROCEDURES_PER_WORKER)
-    task = (procedure_set, ordered, options, output_format, lang)
+    task = (procedure_set.catalogue, procedure_set.files, missing, options, output_format, lang)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         size = -(-len(missing) // (workers * 4))
-        shares = [missing[i : i + size] for i in range(0, len(missing), size)]
+        shares = [list(range(i, min(i + size, len(missing)))) for i in range(0, len(missing), size)]
         _FORKED = task
         try:
             # The processes inherit the whole set, untouched by their collectors.
@@ -533,28 +568,19 @@ def render_report(
         finally:
             _FORKED = None
     else:
-        made = _share(task, missing)
-    results.update(zip(missing, made, strict=True))
+        made = _share(task, range(len(missing)))
+    results.update(zip((p.id for p in missing), made, strict=True))
     if parts is not None:
         parts.clear()
-        parts.update((key, results[index]) for index, key in enumerate(keys) if key is not None)
-    in_order = [results[index] for index in range(len(ordered))]
-    proposed = {p.id: removals for p, (_, removals) in zip(ordered, in_order, strict=True) if removals is not None}
-    head = _report(options, [], _agreements(ordered, procedure_set.catalogue, proposed))
-    return _assemble(head, [part for part, _ in in_order], output_format, lang)
+        parts.update((key, results[procedure_id]) for procedure_id, key in keys.items() if key is not None)
+    ordered = sorted(ids, key=lambda procedure_id: _order_key(procedure_id, results[procedure_id].place))
+    proposed = {i: results[i].removals for i in ordered if results[i].removals is not None}
+    places = [(procedure_id, results[procedure_id].place) for procedure_id in ordered]
+    head = _report(options, [], _agreements(places, procedure_set.__getitem__, procedure_set.catalogue, proposed))
+    return _assemble(head, [results[procedure_id].part for procedure_id in ordered], output_format, lang)
 
 
-def _is_part(kept: object) -> bool:
-    """Whether ``kept`` is a part and its proposed removals, as ``_share`` makes them."""
-    return (
-        isinstance(kept, tuple)
-        and len(kept) == 2
-        and isinstance(kept[0], _Part)
-        and (kept[1] is None or isinstance(kept[1], set))
-    )
-
-
-def _part_key(procedure_set: ProcedureSet, procedure_id: str, scope: str) -> str | None:
+def _part_key(procedure_set: ProcedureSet | StoredProcedureSet, procedure_id: str, scope: str) -> str | None:
     """What a procedure's part of a report is kept under: its file's content key, its path (the part shows it)
     and the report's options, format and language; ``None`` when its content key is not known."""
     content_key = procedure_set.content_keys.get(procedure_id)
@@ -563,23 +589,19 @@ def _part_key(procedure_set: ProcedureSet, procedure_id: str, scope: str) -> str
     return hashlib.sha256(f"{content_key}\n{procedure_set.files.get(procedure_id, '')}\n{scope}".encode()).hexdigest()
 
 
-def _forked_share(indices: list[int]) -> list[tuple[_Part, set[str] | None]]:
+def _forked_share(indices: list[int]) -> list[_Kept]:
     assert _FORKED is not None, "runs only in a process forked by render_report"
     return _share(_FORKED, indices)
 
 
-def _share(
-    task: tuple[ProcedureSet, list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]],
-    indices: Sequence[int],
-) -> list[tuple[_Part, set[str] | None]]:
-    """The parts of the procedures at ``indices``, each with its proposed removals when it is a baseline."""
-    procedure_set, ordered, options, output_format, lang = task
+def _share(task: _Task, indices: Iterable[int]) -> list[_Kept]:
+    """What the report keeps of the procedures at ``indices`` of the task's list."""
+    catalogue, files, procedures, options, output_format, lang = task
     results = []
     for index in indices:
-        procedure = ordered[index]
-        analysis = analyze(
-            procedure, procedure_set.catalogue, options=options, file=procedure_set.files.get(procedure.id)
-        )
+        procedure = procedures[index]
+        analysis = analyze(procedure, catalogue, options=options, file=files.get(procedure.id))
         baseline = procedure.status is ProcedureStatus.BASELINE
-        results.append((_part(analysis, output_format, lang), _proposed_removals(analysis) if baseline else None))
+        removals = _proposed_removals(analysis) if baseline else None
+        results.append(_Kept(_part(analysis, output_format, lang), removals, _place(procedure)))
     return results

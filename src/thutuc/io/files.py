@@ -115,6 +115,7 @@ def inputs_fingerprint(paths: Iterable[str | Path], *, catalogue_folder: str | P
     digest = hashlib.sha256()
     explicit = Path(catalogue_folder) if catalogue_folder is not None else None
     catalogue_of: dict[Path, Path | None] = {}
+    seen: set[Path] = set()
     folders: set[Path] = set()
     for path, exists in expand_paths(paths):
         if not exists:
@@ -129,8 +130,10 @@ def inputs_fingerprint(paths: Iterable[str | Path], *, catalogue_folder: str | P
         if explicit is None and path.parent not in catalogue_of:
             catalogue_of[path.parent] = find_catalogue(path)
         folder = explicit or catalogue_of[path.parent]
-        if folder is not None and folder.is_dir():
-            folders.add(folder.resolve())
+        if folder is not None and folder not in seen:  # once per folder: resolving it per file cost a tenth of a run
+            seen.add(folder)
+            if folder.is_dir():
+                folders.add(folder.resolve())
     for folder in sorted(folders):
         try:
             digest.update(f"{folder}:{catalogue_fingerprint(yaml_files(folder))}".encode())

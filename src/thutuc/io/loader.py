@@ -37,11 +37,14 @@ __all__ = [
     "CATALOGUE_FOLDER",
     "FileReport",
     "ProcedureSet",
+    "StoredProcedureSet",
     "ValidationReport",
     "find_catalogue",
     "load",
     "load_all",
     "load_catalogue",
+    "load_paths",
+    "load_paths_on_demand",
     "loads",
     "parse",
     "read_revision",
@@ -452,6 +455,11 @@ class ProcedureSet:
     """For each procedure loaded through a ``ModelCache``, the key of its file's bytes, catalogue and validating
     code: what a later stage may key its own results by."""
 
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The procedures' ids, in the set's order."""
+        return tuple(p.id for p in self.procedures)
+
     def __getitem__(self, procedure_id: str) -> Procedure:
         """The procedure with ``procedure_id``; ``KeyError`` if there is none."""
         return self._by_id[procedure_id]
@@ -459,6 +467,55 @@ class ProcedureSet:
     @cached_property
     def _by_id(self) -> dict[str, Procedure]:
         return {p.id: p for p in self.procedures}
+
+
+@dataclass(frozen=True)
+class StoredProcedureSet:
+    """Valid procedures known by id, file and model-cache key, each model read from the cache when first asked for.
+
+    After one file of a large folder changes, a report needs the models of that file and of the few procedures it
+    compares; reading the others back from the cache cost most of such a run. Made by ``load_paths_on_demand``.
+    """
+
+    catalogue: Catalogue
+    files: dict[str, str]
+    """Each procedure's file, in path order."""
+    content_keys: dict[str, str]
+    cache: ModelCache
+    catalogue_folder: str | Path | None = None
+    models: dict[str, Procedure] = field(default_factory=dict)
+    """The models read so far: at first, those of the files validated on the way (not found in the cache)."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The procedures' ids, in path order."""
+        return tuple(self.files)
+
+    def __getitem__(self, procedure_id: str) -> Procedure:
+        """The procedure with ``procedure_id``, from the cache unless read already; ``KeyError`` if there is none.
+
+        Raises
+        ------
+        LoadError
+            When its cache entry went since the set was made and its file no longer holds what was validated.
+        """
+        model = self.models.get(procedure_id)
+        if model is None:
+            model = self.cache.get(self.content_keys[procedure_id]) or self._validated_again(procedure_id)
+            self.models[procedure_id] = model
+        return model
+
+    def _validated_again(self, procedure_id: str) -> Procedure:
+        # The entry was deleted or damaged since the set was made: the file is validated again, and must be the same.
+        path = self.files[procedure_id]
+        report = _validate([path], catalogue_folder=self.catalogue_folder, cache=self.cache, models=True)
+        if not report.ok:
+            raise LoadError(report.problems)
+        if report.content_keys.get(procedure_id) != self.content_keys[procedure_id]:
+            raise LoadError(
+                [Problem(ErrorCode.UNREADABLE, "the file changed while thutuc was reading it", path, hint="run again")]
+            )
+        return next(p for p in report.procedures if p.id == procedure_id)
 
 
 @dataclass(frozen=True)
@@ -597,8 +654,16 @@ def _validate(
     content_keys: dict[str, str] = {}
     used_catalogue: Catalogue | None = None
 
+    shown_folders: dict[Path, Path] = {}
+
+    def shown_folder(folder: Path) -> Path:
+        # Once per folder, not per file: pathlib's arithmetic cost more than a cache hit's read on 10,000 files.
+        if folder not in shown_folders:
+            shown_folders[folder] = shown_path(folder)
+        return shown_folders[folder]
+
     def catalogue_at(folder: Path) -> Catalogue | None:
-        folder = shown_path(folder)
+        folder = shown_folder(folder)
         if folder not in catalogues:
             catalogue, problems = _catalogue_problems(folder)
             catalogues[folder] = catalogue
@@ -607,6 +672,15 @@ def _validate(
         return catalogues[folder]
 
     explicit = Path(catalogue_folder) if catalogue_folder is not None else None
+    found_beside: dict[Path, Path | None] = {}
+
+    def catalogue_folder_of(path: Path) -> Path | None:
+        if explicit is not None:
+            return explicit
+        if path.parent not in found_beside:  # the files of a folder share it
+            found_beside[path.parent] = find_catalogue(path)
+        return found_beside[path.parent]
+
     for path, missing in _expand(paths):
         settle()
         name = str(path)
@@ -622,9 +696,9 @@ def _validate(
             continue
         key = None
         if cache is not None and path.parent.name != CATALOGUE_FOLDER:
-            folder = explicit or find_catalogue(path)
+            folder = catalogue_folder_of(path)
             if folder is not None and folder.is_dir() and catalogue_at(folder) is not None:
-                shown = shown_path(folder)
+                shown = shown_folder(folder)
                 if shown not in fingerprints:
                     fingerprints[shown] = catalogue_fingerprint(list(yaml_files(folder)))
                 key = ModelCache.key(content, fingerprints[shown])
@@ -632,6 +706,7 @@ def _validate(
                 if known is not None and known not in ids:
                     ids[known] = name
                     used_catalogue = catalogues[shown]
+                    content_keys[known] = key
                     reports[name] = FileReport(name, "procedure", known, ())
                     continue
                 hit = cache.get(key) if models else None
@@ -653,7 +728,7 @@ def _validate(
             continue
         raw_id = parsed.tree.value.get("id")
         procedure_id = raw_id if isinstance(raw_id, str) else None
-        folder = explicit or find_catalogue(path)
+        folder = catalogue_folder_of(path)
         catalogue = catalogue_at(folder) if folder is not None and folder.is_dir() else None
         if catalogue is None:
             hint = "fix the catalogue first" if folder is not None else "pass the catalogue folder (--catalogue)"
@@ -709,13 +784,45 @@ def load_paths(
     report = validate_paths(paths, catalogue_folder=catalogue_folder, cache=cache)
     if not report.ok:
         raise LoadError(report.problems)
-    catalogue = report.catalogue
-    if catalogue is None:
-        found = (
-            Path(catalogue_folder)
-            if catalogue_folder
-            else next((c for c in (find_catalogue(p) for p in paths) if c is not None), None)
-        )
-        catalogue = load_catalogue(found) if found else Catalogue()
+    catalogue = _catalogue_of(report, paths, catalogue_folder)
     files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
     return ProcedureSet(catalogue, report.procedures, files, report.content_keys)
+
+
+def load_paths_on_demand(
+    paths: Iterable[str | Path], *, catalogue_folder: str | Path | None = None, cache: ModelCache
+) -> StoredProcedureSet:
+    """Every procedure in ``paths``, validated as ``load_paths`` does, its model left in ``cache`` until asked for.
+
+    A file found in the cache is checked by its entry's first line; only the others are read and validated.
+
+    Raises
+    ------
+    LoadError
+        With every problem of every file.
+    """
+    paths = list(paths)
+    report = _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=False)
+    if not report.ok:
+        raise LoadError(report.problems)
+    files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
+    return StoredProcedureSet(
+        _catalogue_of(report, paths, catalogue_folder),
+        files,
+        report.content_keys,
+        cache,
+        catalogue_folder,
+        {p.id: p for p in report.procedures},
+    )
+
+
+def _catalogue_of(report: ValidationReport, paths: list[str | Path], catalogue_folder: str | Path | None) -> Catalogue:
+    """The catalogue the procedures were checked against; with no procedure, the one given or found beside."""
+    if report.catalogue is not None:
+        return report.catalogue
+    found = (
+        Path(catalogue_folder)
+        if catalogue_folder
+        else next((c for c in (find_catalogue(p) for p in paths) if c is not None), None)
+    )
+    return load_catalogue(found) if found else Catalogue()
