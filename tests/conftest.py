@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+import thutuc.transform as transform
 from thutuc.model import Catalogue, Procedure
 from thutuc.testing.examples import tiny_catalogue, tiny_procedure
 from thutuc.transform import _Draft
@@ -80,3 +81,26 @@ def every_pass_validated_in_full() -> Iterator[list[str]]:
         yield checked
     finally:
         _Draft.validated = reusing  # type: ignore[method-assign]
+
+
+@contextmanager
+def every_skipped_finding_applied() -> Iterator[list[str]]:
+    """A pass of simplify whose findings all change nothing ends without applying them. Within this block, each
+    finding said to change nothing is applied on its own as well, which must change nothing. Yields the rules of
+    the findings checked."""
+    judging = transform._changes_nothing
+    checked: list[str] = []
+
+    def changes_nothing(supply, finding) -> bool:
+        nothing = judging(supply, finding)
+        if nothing:
+            applied = transform._apply(supply.procedure, supply.catalogue, [finding], supply.options)
+            assert not applied.changed, (finding.rule, finding.target.id, applied.trace)
+            checked.append(finding.rule)
+        return nothing
+
+    transform._changes_nothing = changes_nothing  # type: ignore[assignment]
+    try:
+        yield checked
+    finally:
+        transform._changes_nothing = judging  # type: ignore[assignment]

@@ -21,7 +21,7 @@ from thutuc.soundness import check
 from thutuc.testing.examples import tiny_catalogue, tiny_procedure
 from thutuc.transform import _Draft, _Place, simplify
 
-from .conftest import ROOT, every_pass_validated_in_full
+from .conftest import ROOT, every_pass_validated_in_full, every_skipped_finding_applied
 
 AS_OF = dt.date(2026, 1, 1)
 PROCEDURES = 120
@@ -138,14 +138,17 @@ def test_names_of_pairs_that_cannot_match_are_not_compared_and_the_diff_is_the_s
     assert pruned_comparisons < len(compared_names) - pruned_comparisons
 
 
-def test_each_pass_reuses_only_what_no_edit_changed(catalogue_and_generator, shipped_set):
+def test_each_pass_reuses_only_what_no_edit_changed_and_skips_only_what_changes_nothing(
+    catalogue_and_generator, shipped_set
+):
     catalogue, procedure_data = catalogue_and_generator
     pairs = [(Procedure.model_validate(procedure_data(seed)), catalogue) for seed in range(PROCEDURES)]
     pairs += [(p, shipped_set.catalogue) for p in shipped_set.procedures]
-    with every_pass_validated_in_full() as checked:
+    with every_pass_validated_in_full() as checked, every_skipped_finding_applied() as skipped:
         for procedure, known in pairs:
             simplify(procedure, catalogue=known, as_of=AS_OF)
     assert len(set(checked)) > PROCEDURES  # the check ran, on most of them
+    assert {"once-only.conditional", "once-only.declared-field"} <= set(skipped)
 
 
 @pytest.mark.parametrize("edit", ["add_consumed", "add_provided"])

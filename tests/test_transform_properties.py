@@ -15,7 +15,7 @@ from thutuc.soundness import check
 from thutuc.testing.strategies import catalogue_and_procedure, procedures
 from thutuc.transform import simplify
 
-from .conftest import every_pass_validated_in_full
+from .conftest import every_pass_validated_in_full, every_skipped_finding_applied
 
 AS_OF = dt.date(2026, 1, 1)
 
@@ -86,7 +86,7 @@ def test_the_deltas_are_the_burden_difference(versions: tuple[Catalogue, Procedu
 
 
 @given(catalogue_and_procedure())
-def test_a_pass_reuses_only_what_no_edit_changed(pair: tuple[Catalogue, Procedure]):
+def test_a_pass_reuses_only_what_no_edit_changed_and_skips_only_what_changes_nothing(pair: tuple[Catalogue, Procedure]):
     catalogue, procedure = pair
-    with every_pass_validated_in_full():
+    with every_pass_validated_in_full(), every_skipped_finding_applied():
         simplify(procedure, catalogue=catalogue, as_of=AS_OF)

@@ -19,7 +19,7 @@ from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, 
 from thutuc.analysis.handoffs import handoffs
 from thutuc.analysis.once_only import once_only
 from thutuc.analysis.supply import FactSupply, RoleFact
-from thutuc.model import ActorKind, Catalogue, Procedure, StepKind
+from thutuc.model import ActorKind, Catalogue, DocumentRequirement, Procedure, StepKind
 from thutuc.model.common import StrictModel
 
 __all__ = ["APPLICABLE_RULES", "Change", "Simplified", "TraceEntry", "simplify"]
@@ -110,7 +110,8 @@ def simplify(
         found = once_only(current, catalogue, options=everything)
         found += handoffs(current, catalogue, options=everything, once_only_findings=found)
         applicable = [f for f in found if f.rule in APPLICABLE_RULES and options.applies(f.rule)]
-        if not applicable:
+        supply = FactSupply.of(current, catalogue, everything)
+        if all(_changes_nothing(supply, f) for f in applicable):
             break
         result = _apply(current, catalogue, applicable, options)
         if not result.changed:
@@ -400,20 +401,7 @@ class _Draft:
 
     def lookups_for(self, finding: Finding) -> dict[str, dict[str, list[str]]]:
         """For each data source the finding relies on, the facts by role it must provide."""
-        by_source: dict[str, dict[str, list[str]]] = {}
-        for pair in finding.justification.facts:
-            role, _, fact = pair.partition(":")
-            steps = self.supply.needed_by.get((role, fact)) or [self.original.steps[0].id]
-            # Every step needing the fact: one that an earlier step supplies may share it with one on a branch
-            # around that step, which only a lookup can supply.
-            holdings = (self.supply.supply(role, fact, step_id) for step_id in steps)
-            supplied = next((s for s in holdings if s is not None and s.holding is not None), None)
-            if supplied is None or supplied.holding is None:
-                continue
-            facts = by_source.setdefault(supplied.holding.source.id, {}).setdefault(role, [])
-            if fact not in facts:
-                facts.append(fact)
-        return by_source
+        return _lookups_for(self.supply, finding)
 
     def ensure_lookup(self, finding: Finding, source_id: str, facts_by_role: dict[str, list[str]]) -> None:
         source = self.catalogue.data_source[source_id]
@@ -628,6 +616,48 @@ class _Draft:
         return True
 
 
+def _lookups_for(supply: FactSupply, finding: Finding) -> dict[str, dict[str, list[str]]]:
+    """For each data source the finding relies on, the facts by role a lookup in it must provide."""
+    by_source: dict[str, dict[str, list[str]]] = {}
+    for pair in finding.justification.facts:
+        role, _, fact = pair.partition(":")
+        steps = supply.needed_by.get((role, fact)) or [supply.procedure.steps[0].id]
+        # Every step needing the fact: one that an earlier step supplies may share it with one on a branch
+        # around that step, which only a lookup can supply.
+        holdings = (supply.supply(role, fact, step_id) for step_id in steps)
+        supplied = next((s for s in holdings if s is not None and s.holding is not None), None)
+        if supplied is None or supplied.holding is None:
+            continue
+        facts = by_source.setdefault(supplied.holding.source.id, {}).setdefault(role, [])
+        if fact not in facts:
+            facts.append(fact)
+    return by_source
+
+
+def _changes_nothing(supply: FactSupply, finding: Finding) -> bool:
+    """Whether applying ``finding`` to the supply's procedure surely changes nothing. Some findings come back on
+    every pass and can never change anything: a document kept as a fallback for a lookup that may find nothing,
+    a field no form of the procedure declares on its own. Making a draft to learn that cost as much as the rest of
+    a pass. ``False`` when unsure."""
+    if finding.rule == "once-only.conditional":
+        document = supply.procedure.document.get(finding.target.id)
+        return document is None or not finding.justification.data_sources or not _lookups_for(supply, finding)
+    if finding.rule == "once-only.declared-field":
+        role, _, fact = finding.target.id.partition(":")
+        return not any(d.about == role and _declares(d, fact, supply.catalogue) for d in supply.procedure.documents)
+    return False
+
+
+def _declares(requirement: DocumentRequirement, fact: str, catalogue: Catalogue) -> bool:
+    """Whether the applicant declares ``fact`` on the requirement's form, whichever alternative they bring."""
+    return any(
+        catalogue.document_type[t].declaration and fact in catalogue.document_type[t].proves
+        for alternative in requirement.alternatives
+        for t in alternative
+        if t in catalogue.document_type
+    )
+
+
 def _apply(
     procedure: Procedure, catalogue: Catalogue, findings: Collection[Finding], options: AnalysisOptions
 ) -> Simplified:
@@ -765,17 +795,9 @@ def _ask_for_keys(draft: _Draft, finding: Finding) -> None:
 
 def _apply_field(draft: _Draft, finding: Finding) -> None:
     role, _, fact = finding.target.id.partition(":")
-    forms = [
-        d
-        for d in draft.data["documents"]
-        if d.get("about", "applicant") == role
-        and any(
-            draft.catalogue.document_type[t].declaration and fact in draft.catalogue.document_type[t].proves
-            for alternative in (d.get("any_of") or [[d.get("document_type")]])
-            for t in alternative
-            if t in draft.catalogue.document_type
-        )
-    ]
+    # Simplify removes documents but never changes what they are: the original says which are forms.
+    declaring = (d.id for d in draft.original.documents if d.about == role and _declares(d, fact, draft.catalogue))
+    forms = [form for form in map(draft.document, declaring) if form is not None]
     if not forms or _keys_cannot_be_asked(draft, finding):
         return
     for source_id, facts_by_role in draft.lookups_for(finding).items():
