@@ -332,6 +332,13 @@ class TestOnceOnly:
         fields = {f.target.id for f in findings if f.rule == "once-only.declared-field"}
         assert fields == {"applicant:person.full_name", "applicant:person.residence"}
 
+    def test_what_a_certificate_brought_instead_of_the_form_proves_is_not_a_declared_field(self):
+        procedure = procedure_data()
+        procedure["documents"].append({"id": "form-or-card", "any_of": [["form"], ["id-card"]]})
+        findings = once_only(*build(procedure), options=AS_OF)
+        fields = {f.target.id for f in findings if f.rule == "once-only.declared-field"}
+        assert fields == {"applicant:person.full_name", "applicant:person.residence"}  # not the card's identity
+
     def test_without_the_key_on_the_form_the_prefill_asks_for_it(self):
         procedure = procedure_data()
         procedure["documents"].append({"id": "form", "document_type": "form"})

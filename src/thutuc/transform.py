@@ -17,9 +17,9 @@ import networkx as nx
 from thutuc._gc import paused_gc
 from thutuc.analysis.findings import RULES, AnalysisOptions, AssumedConnection, Finding, select_rules
 from thutuc.analysis.handoffs import handoffs
-from thutuc.analysis.once_only import once_only
+from thutuc.analysis.once_only import declared_facts, once_only
 from thutuc.analysis.supply import FactSupply, RoleFact
-from thutuc.model import ActorKind, Catalogue, DocumentRequirement, Procedure, StepKind
+from thutuc.model import ActorKind, Catalogue, Procedure, StepKind
 from thutuc.model.common import StrictModel
 
 __all__ = ["APPLICABLE_RULES", "Change", "Simplified", "TraceEntry", "simplify"]
@@ -635,27 +635,13 @@ def _lookups_for(supply: FactSupply, finding: Finding) -> dict[str, dict[str, li
 
 
 def _changes_nothing(supply: FactSupply, finding: Finding) -> bool:
-    """Whether applying ``finding`` to the supply's procedure surely changes nothing. Some findings come back on
-    every pass and can never change anything: a document kept as a fallback for a lookup that may find nothing,
-    a field no form of the procedure declares on its own. Making a draft to learn that cost as much as the rest of
-    a pass. ``False`` when unsure."""
+    """Whether applying ``finding`` to the supply's procedure surely changes nothing. A document kept as the fallback
+    of a lookup that may find nothing comes back on every pass, and making a draft to learn that it changes nothing
+    cost as much as the rest of a pass. ``False`` when unsure."""
     if finding.rule == "once-only.conditional":
         document = supply.procedure.document.get(finding.target.id)
         return document is None or not finding.justification.data_sources or not _lookups_for(supply, finding)
-    if finding.rule == "once-only.declared-field":
-        role, _, fact = finding.target.id.partition(":")
-        return not any(d.about == role and _declares(d, fact, supply.catalogue) for d in supply.procedure.documents)
     return False
-
-
-def _declares(requirement: DocumentRequirement, fact: str, catalogue: Catalogue) -> bool:
-    """Whether the applicant declares ``fact`` on the requirement's form, whichever alternative they bring."""
-    return any(
-        catalogue.document_type[t].declaration and fact in catalogue.document_type[t].proves
-        for alternative in requirement.alternatives
-        for t in alternative
-        if t in catalogue.document_type
-    )
 
 
 def _apply(
@@ -796,7 +782,8 @@ def _ask_for_keys(draft: _Draft, finding: Finding) -> None:
 def _apply_field(draft: _Draft, finding: Finding) -> None:
     role, _, fact = finding.target.id.partition(":")
     # Simplify removes documents but never changes what they are: the original says which are forms.
-    declaring = (d.id for d in draft.original.documents if d.about == role and _declares(d, fact, draft.catalogue))
+    originals = draft.original.documents
+    declaring = (d.id for d in originals if d.about == role and fact in declared_facts(d, draft.catalogue))
     forms = [form for form in map(draft.document, declaring) if form is not None]
     if not forms or _keys_cannot_be_asked(draft, finding):
         return

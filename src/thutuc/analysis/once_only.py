@@ -42,6 +42,17 @@ def _proved_facts(requirement: DocumentRequirement, catalogue: Catalogue) -> lis
     return list(facts)
 
 
+def declared_facts(requirement: DocumentRequirement, catalogue: Catalogue) -> list[str]:
+    """The facts the applicant declares on the requirement's forms (its alternatives that are declarations)."""
+    facts: dict[str, None] = {}
+    for alternative in requirement.alternatives:
+        for type_id in alternative:
+            document_type = catalogue.document_type.get(type_id)
+            if document_type is not None and document_type.declaration:
+                facts.update(dict.fromkeys(document_type.proves))
+    return list(facts)
+
+
 def _is_declaration(requirement: DocumentRequirement, catalogue: Catalogue) -> bool:
     return any(
         catalogue.document_type[t].declaration
@@ -268,9 +279,10 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
     procedure, catalogue = supply.procedure, supply.catalogue
     declared: dict[tuple[str, str], str] = {}
     for requirement in procedure.documents:
-        if requirement.mode is SubmissionMode.RETRIEVED or not _is_declaration(requirement, catalogue):
+        if requirement.mode is SubmissionMode.RETRIEVED:
             continue
-        for fact in _proved_facts(requirement, catalogue):
+        # Only what a form asks: a certificate the applicant may bring instead proves its facts, they declare none.
+        for fact in declared_facts(requirement, catalogue):
             if fact not in requirement.prefilled:
                 declared.setdefault((requirement.about, fact), requirement.id)
     first_step = procedure.steps[0].id
