@@ -251,6 +251,43 @@ def test_validating_in_processes_gives_the_same_verdicts_as_one(tree: Path, tmp_
     assert (duplicate.file.endswith("99-same-id.yaml"), duplicate.line > 1) == (True, True)
 
 
+def test_with_a_warm_cache_only_the_changed_files_go_to_other_processes(tree: Path, tmp_path: Path, monkeypatch):
+    import thutuc.io.loader as loader
+
+    monkeypatch.setattr(loader, "_FILES_PER_WORKER", 2)
+    source = tree / "essential" / "09-birth-registration.yaml"
+    text = source.read_text(encoding="utf-8")
+    for number in range(8):
+        copy = text.replace("id: birth-registration", f"id: birth-registration-{number}", 1)
+        (tree / "essential" / f"50-copy-{number}.yaml").write_text(copy, encoding="utf-8")
+    cache = ModelCache(tmp_path / "cache")
+    validate_paths([tree / "essential"], models=False, workers=2, cache=cache)
+    chunks: list[list[str]] = []
+
+    class Recording(loader.ProcessPoolExecutor):
+        def map(self, task, *iterables, **kwargs):
+            listed = list(iterables[0])
+            chunks.extend([path.name for path in chunk] for chunk in listed)
+            return super().map(task, listed, **kwargs)
+
+    monkeypatch.setattr(loader, "ProcessPoolExecutor", Recording)
+    warm = validate_paths([tree / "essential"], models=False, workers=2, cache=cache)
+    assert (warm.ok, chunks) == (True, []), "every verdict was read from the cache here"
+    # Changed files: an earlier file takes a cached file's id, and four more are new.
+    (tree / "essential" / "00-first.yaml").write_text(
+        text.replace("id: birth-registration", "id: birth-registration-5", 1) + "# new\n", encoding="utf-8"
+    )
+    for number in range(8, 12):
+        copy = text.replace("id: birth-registration", f"id: birth-registration-{number}", 1)
+        (tree / "essential" / f"50-copy-{number}.yaml").write_text(copy, encoding="utf-8")
+    mixed = validate_paths([tree / "essential"], models=False, workers=2, cache=cache)
+    changed = {"00-first.yaml", *(f"50-copy-{n}.yaml" for n in range(8, 12))}
+    assert {name for chunk in chunks for name in chunk} == changed
+    assert mixed.files == validate_paths([tree / "essential"], models=False, workers=1).files
+    (duplicate,) = [p for p in mixed.problems if p.code.slug == "duplicate-id"]
+    assert duplicate.file.endswith("50-copy-5.yaml"), "reported on the later file, though the cache held it"
+
+
 # --- each procedure's part of a report ------------------------------------------------------
 
 

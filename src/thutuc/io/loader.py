@@ -580,8 +580,7 @@ def validate_paths(
     if not models:
         files = [path for path, _ in _expand(paths)]
         workers = workers if workers is not None else os.cpu_count() or 1
-        workers = min(workers, len(files) // _FILES_PER_WORKER)
-        if workers > 1:
+        if min(workers, len(files) // _FILES_PER_WORKER) > 1:
             return _validate_in_parallel(files, catalogue_folder, cache, workers)
     return _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=models)
 
@@ -589,34 +588,49 @@ def validate_paths(
 def _validate_in_parallel(
     files: list[Path], catalogue_folder: str | Path | None, cache: ModelCache | None, workers: int
 ) -> ValidationReport:
-    """Verdicts of contiguous chunks of files from separate processes, merged in path order.
+    """Verdicts of the files the cache holds, read here (a line each), and of the others from separate processes
+    in contiguous chunks when there are enough of them, merged in path order.
 
-    A procedure id used in two chunks is reported on the later file, as one process would have.
+    Starting the processes cost more than reading the verdicts of 10,000 unchanged files. A procedure id used by
+    two files is reported on the later one, as one process would have.
     """
-    size = -(-len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    task = partial(_validate_chunk, catalogue_folder=catalogue_folder, cache=cache)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        reports = list(pool.map(task, chunks))
+    reports: list[ValidationReport] = []
+    rest = files
+    if cache is not None:
+        rest = []
+        reports.append(_validate_chunk(files, catalogue_folder=catalogue_folder, cache=cache, deferred=rest))
+    workers = min(workers, len(rest) // _FILES_PER_WORKER)
+    if workers > 1:
+        size = -(-len(rest) // (workers * 4))
+        chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+        task = partial(_validate_chunk, catalogue_folder=catalogue_folder, cache=cache)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            reports += pool.map(task, chunks)
+    elif rest:
+        reports.append(_validate_chunk(rest, catalogue_folder=catalogue_folder, cache=cache))
     merged: dict[str, FileReport] = {}
-    first_file_of: dict[str, str] = {}
     for report in reports:
         for file in report.files:
-            if file.path in merged:
-                continue  # a catalogue file, reported by every chunk that used it
-            if file.kind == "procedure" and file.id is not None:
-                owner = first_file_of.setdefault(file.id, file.path)
-                already = any(p.code is ErrorCode.DUPLICATE_ID for p in file.problems)
-                if owner != file.path and not already:
-                    file = replace(file, problems=_with_duplicate_id(file, owner))
-            merged[file.path] = file
+            merged.setdefault(file.path, file)  # a catalogue file is reported by every chunk that used it
+    first_file_of: dict[str, str] = {}
+    for path in sorted(merged):
+        file = merged[path]
+        if file.kind == "procedure" and file.id is not None:
+            owner = first_file_of.setdefault(file.id, path)
+            already = any(p.code is ErrorCode.DUPLICATE_ID for p in file.problems)
+            if owner != path and not already:
+                merged[path] = replace(file, problems=_with_duplicate_id(file, owner))
     return ValidationReport(tuple(merged[k] for k in sorted(merged)))
 
 
 def _validate_chunk(
-    files: list[Path], *, catalogue_folder: str | Path | None, cache: ModelCache | None
+    files: list[Path],
+    *,
+    catalogue_folder: str | Path | None,
+    cache: ModelCache | None,
+    deferred: list[Path] | None = None,
 ) -> ValidationReport:
-    report = _validate(files, catalogue_folder=catalogue_folder, cache=cache, models=False)
+    report = _validate(files, catalogue_folder=catalogue_folder, cache=cache, models=False, deferred=deferred)
     return ValidationReport(report.files)  # the verdicts only: the catalogue stays in the worker
 
 
@@ -645,7 +659,9 @@ def _validate(
     catalogue_folder: str | Path | None,
     cache: ModelCache | None,
     models: bool,
+    deferred: list[Path] | None = None,
 ) -> ValidationReport:
+    """With ``deferred``, a procedure file the cache does not hold is added to it, not read: another process will."""
     reports: dict[str, FileReport] = {}
     catalogues: dict[Path, Catalogue | None] = {}
     fingerprints: dict[Path, str] = {}
@@ -716,6 +732,9 @@ def _validate(
                     procedures.append(hit)
                     content_keys[hit.id] = key
                     reports[name] = FileReport(name, "procedure", hit.id, ())
+                    continue
+                if deferred is not None:
+                    deferred.append(path)
                     continue
         try:
             parsed = _parse(content, name)
