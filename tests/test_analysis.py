@@ -20,6 +20,7 @@ from thutuc.analysis import (
     select_rules,
 )
 from thutuc.analysis.burden import contract
+from thutuc.analysis.supply import FactSupply
 from thutuc.graph import to_graph
 from thutuc.model import Catalogue, Procedure
 from thutuc.transform import simplify
@@ -236,6 +237,31 @@ class TestOnceOnly:
         after = rules_by_target(once_only(procedure, built, options=what_if))
         assert before["household-book"] == "once-only.must-stay"
         assert after["household-book"] == "once-only.replaceable"
+
+    def test_procedures_of_the_same_agencies_share_their_routes_and_others_get_their_own(self):
+        # Routes are worked out once per catalogue, set of agencies, date and assumed connections.
+        procedure, catalogue = build()
+        same_agencies = Procedure.model_validate(procedure_data())
+        elsewhere_data = procedure_data()
+        for actor in elsewhere_data["actors"]:
+            if actor.get("agency") == "office":
+                actor["agency"] = "police"
+        elsewhere = Procedure.model_validate(elsewhere_data)
+        earlier = AnalysisOptions(as_of=dt.date(2022, 6, 1))
+        assumed = AnalysisOptions(as_of=AS_OF.as_of, assume_connected=(AssumedConnection("photo-db"),))
+        supplies = [
+            FactSupply.of(procedure, catalogue, AS_OF),
+            FactSupply.of(same_agencies, catalogue, AS_OF),
+            FactSupply.of(elsewhere, catalogue, AS_OF),
+            FactSupply.of(procedure, catalogue, earlier),
+            FactSupply.of(procedure, catalogue, assumed),
+        ]
+        reached = [sorted(s.reachable) for s in supplies]
+        assert supplies[0].reachable is supplies[1].reachable
+        # The office reaches the population database; the police do not, nor did the office before 2023.
+        assert reached == [["population-db"], ["population-db"], [], [], ["photo-db", "population-db"]]
+        found = rules_by_target(once_only(elsewhere, catalogue, options=AS_OF))
+        assert found["household-book"] == "once-only.must-stay"
 
     def test_a_key_not_on_the_form_is_asked_for_instead(self):
         procedure = procedure_data()

@@ -136,6 +136,24 @@ class FactSupply:
     @cached_property
     def reachable(self) -> dict[str, Holding]:
         """For each data source the procedure reaches on the as-of date, a template holding naming the route."""
+        return self._routes[0]
+
+    @cached_property
+    def _holders(self) -> dict[str, list[Holding]]:
+        return self._routes[1]
+
+    @cached_property
+    def _routes(self) -> tuple[dict[str, Holding], dict[str, list[Holding]]]:
+        # Procedures of the same agencies reach the same sources: a catalogue's routes are worked out once for each
+        # set of agencies, not once per procedure (and again per simplify pass).
+        key = (tuple(self.reach.items()), self.options.as_of, self.options.assume_connected)
+        return _ROUTES.get((self.catalogue,), key, self._find_routes)
+
+    def _find_routes(self) -> tuple[dict[str, Holding], dict[str, list[Holding]]]:
+        routes = self._reachable_routes()
+        return routes, _holders_of(routes)
+
+    def _reachable_routes(self) -> dict[str, Holding]:
         as_of = self.options.as_of
         agencies = self.reach
         routes: dict[str, Holding] = {}
@@ -169,28 +187,6 @@ class FactSupply:
                     assumed=assumed_flag,
                 )
         return routes
-
-    @cached_property
-    def _holders(self) -> dict[str, list[Holding]]:
-        holders: dict[str, list[Holding]] = {}
-        for route in self.reachable.values():
-            if route.source.lookup_key is None:
-                continue
-            for held in route.source.holds:
-                holding = Holding(
-                    source=route.source,
-                    fact=held.fact,
-                    coverage=held.coverage,
-                    condition=held.condition,
-                    via=route.via,
-                    since=route.since,
-                    legal_basis=route.legal_basis,
-                    assumed=route.assumed,
-                )
-                holders.setdefault(held.fact, []).append(holding)
-        for holdings in holders.values():
-            holdings.sort(key=lambda h: h.coverage is not Coverage.FULL)  # full coverage first, stable
-        return holders
 
     def holdings(self, fact: str) -> list[Holding]:
         """Reachable data sources that hold ``fact`` and can be queried by a key, full coverage first."""
@@ -448,3 +444,29 @@ class FactSupply:
         if subject is not None and key.split(".", 1)[0] != subject:
             return f"{', '.join(s.id for s in keyed)} is queried by {key}, and the {role} is a {subject}"
         return f"the {role}'s {key} is created by this procedure only after step '{step_id}' needs {fact}"
+
+
+def _holders_of(routes: dict[str, Holding]) -> dict[str, list[Holding]]:
+    """For each fact, the holdings of it in the routed sources that can be queried by a key, full coverage first."""
+    holders: dict[str, list[Holding]] = {}
+    for route in routes.values():
+        if route.source.lookup_key is None:
+            continue
+        for held in route.source.holds:
+            holding = Holding(
+                source=route.source,
+                fact=held.fact,
+                coverage=held.coverage,
+                condition=held.condition,
+                via=route.via,
+                since=route.since,
+                legal_basis=route.legal_basis,
+                assumed=route.assumed,
+            )
+            holders.setdefault(held.fact, []).append(holding)
+    for holdings in holders.values():
+        holdings.sort(key=lambda h: h.coverage is not Coverage.FULL)  # full coverage first, stable
+    return holders
+
+
+_ROUTES: RecentResults[tuple[dict[str, Holding], dict[str, list[Holding]]]] = RecentResults(64)
