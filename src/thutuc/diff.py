@@ -437,7 +437,9 @@ def diff(before: Procedure, after: Procedure, *, catalogue: Catalogue | None = N
     changes += document_changes + step_changes + _flow_changes(before, after, step_map)
     changes += _keyed_changes(Aspect.FEE, _fees(before), _fees(after))
     changes += _keyed_changes(Aspect.LEGAL_BASIS, _legal(before), _legal(after))
-    changes = [c.model_copy(update={"reform": _classify(c, before, after, catalogue)}) for c in changes]
+    # Most changes are no reform of their own: only those that are get a copy naming it.
+    reforms = [_classify(c, before, after, catalogue) for c in changes]
+    changes = [c if r is None else c.model_copy(update={"reform": r}) for c, r in zip(changes, reforms, strict=True)]
     burden_before, burden_after = burden(before, known), burden(after, known)
     deltas: dict[str, float | None] = {}
     for metric in METRICS:

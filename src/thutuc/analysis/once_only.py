@@ -5,6 +5,8 @@ A document can go when every fact it proves that a step needs can reach that ste
 
 from __future__ import annotations
 
+from typing import Any
+
 from thutuc.analysis.burden import document_cost
 from thutuc.analysis.findings import (
     RULES,
@@ -76,7 +78,8 @@ def _issued_earlier(requirement: DocumentRequirement, supply: FactSupply) -> str
     return None
 
 
-def _justify(supplies: list[Supply], reason: str) -> Justification:
+def _justify(supplies: list[Supply], reason: str, **instead: Any) -> Justification:
+    """Why the supplies replace a document; ``instead``: fields a rule words its own way."""
     holdings = [s.holding for s in supplies if s.holding is not None]
     dates = [h.since for h in holdings if h.since is not None]
     legal: dict[tuple[str, str | None], LegalRef] = {}
@@ -84,17 +87,18 @@ def _justify(supplies: list[Supply], reason: str) -> Justification:
         for ref in holding.legal_basis:
             legal.setdefault((ref.document, ref.article), ref)
     partial = [s for s in supplies if s.partial]
-    return Justification(
-        facts=[f"{s.role}:{s.fact}" for s in supplies],
-        data_sources=list(dict.fromkeys(h.source.id for h in holdings)),
-        connected_via=list(dict.fromkeys(h.via for h in holdings)),
-        connected_since=max(dates) if dates and len(dates) == len(holdings) else None,
-        condition="; ".join(f"{s.fact}: {s.holding.condition}" for s in partial if s.holding and s.holding.condition)
+    fields: dict[str, Any] = {
+        "facts": [f"{s.role}:{s.fact}" for s in supplies],
+        "data_sources": list(dict.fromkeys(h.source.id for h in holdings)),
+        "connected_via": list(dict.fromkeys(h.via for h in holdings)),
+        "connected_since": max(dates) if dates and len(dates) == len(holdings) else None,
+        "condition": "; ".join(f"{s.fact}: {s.holding.condition}" for s in partial if s.holding and s.holding.condition)
         or None,
-        fallback="keep the document for applicants the data source does not cover" if partial else None,
-        reason=reason,
-        legal_basis=[*RULES["once-only.replaceable"].legal_basis, *legal.values()],
-    )
+        "fallback": "keep the document for applicants the data source does not cover" if partial else None,
+        "reason": reason,
+        "legal_basis": [*RULES["once-only.replaceable"].legal_basis, *legal.values()],
+    }
+    return Justification(**(fields | instead))
 
 
 def _describe(supplies: list[Supply]) -> str:
@@ -219,14 +223,14 @@ def _document_finding(requirement: DocumentRequirement, supply: FactSupply) -> F
     )
     how = _describe(supplies)
     ask = f"; the form asks for {', '.join(adds)} instead" if adds else ""
-    saving = saving.model_copy(update={"declared_fields": -len(adds)})
+    saving = Saving(documents=1, cost_vnd=cost, declared_fields=-len(adds))
     fallback = requirement.condition is not None and all(s.earlier_step is not None for s in supplies)
     if fallback:
-        why = _justify(supplies, how).model_copy(
-            update={
-                "condition": requirement.condition,
-                "fallback": "the document is the paper fallback of a lookup this procedure already makes",
-            }
+        why = _justify(
+            supplies,
+            how,
+            condition=requirement.condition,
+            fallback="the document is the paper fallback of a lookup this procedure already makes",
         )
         return finding(
             "once-only.conditional",
@@ -240,8 +244,8 @@ def _document_finding(requirement: DocumentRequirement, supply: FactSupply) -> F
     if gaps:
         # The lookup that establishes the fact may come back empty: the paper stays, for that case.
         lookups = ", ".join(f"'{s.earlier_step}'" for s, _ in gaps)
-        why = _justify(supplies, how).model_copy(
-            update={"condition": "; ".join(gap for _, gap in gaps), "fallback": f"when {lookups} finds nothing"}
+        why = _justify(
+            supplies, how, condition="; ".join(gap for _, gap in gaps), fallback=f"when {lookups} finds nothing"
         )
         return finding(
             "once-only.conditional",
@@ -311,8 +315,10 @@ def _declared_field_findings(supply: FactSupply) -> list[Finding]:
                     vi=f"Không cần kê khai '{vi_name}' ({role}): điền sẵn từ {got.holding.source.id}.",
                     en=f"No need to declare '{en_name}' ({role}): prefill it from {got.holding.source.id}.",
                 ),
-                justification=_justify([got], _describe([got]) + f", keyed by the {role}'s {key}").model_copy(
-                    update={"legal_basis": list(RULES["once-only.declared-field"].legal_basis)}
+                justification=_justify(
+                    [got],
+                    _describe([got]) + f", keyed by the {role}'s {key}",
+                    legal_basis=list(RULES["once-only.declared-field"].legal_basis),
                 ),
                 saving=Saving(declared_fields=1),
                 adds_fields=adds,
