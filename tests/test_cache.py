@@ -351,31 +351,34 @@ def test_a_report_after_an_edit_reads_back_only_what_it_analyzes_or_compares(tmp
     folders = [tmp_path / "procedures" / "essential", tmp_path / "procedures" / "baselines"]
     cache = ModelCache(tmp_path / "cache")
     options = AnalysisOptions(as_of=dt.date(2026, 11, 28))
-    read = _models_read(monkeypatch)
-    parts: dict[str, object] = {}
-    render_report(load_paths_on_demand(folders, cache=cache), "md", options=options, parts=parts)
-    assert read == [], "a cold run validates every file and reads none back"
-    edited = tmp_path / "procedures" / "essential" / "01-id-number-confirmation.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    on_demand = load_paths_on_demand(folders, cache=cache)
-    report = render_report(on_demand, "md", options=options, parts=parts)
-
     everything = load_paths(folders)
     baselines = [p for p in everything.procedures if p.status.value == "baseline"]
     currents = {p.service_number: p.id for p in everything.procedures if p.status.value == "current"}
-    compared = {p.id for p in baselines} | {currents[p.service_number] for p in baselines}
+    compared = [p.id for p in baselines] + [currents[p.service_number] for p in baselines]
     assert len(baselines) == 6
-    assert sorted(read) == sorted(compared), "the edited file is validated, not read back; the rest stay in the cache"
-    assert set(on_demand.models) == compared | {"id-number-confirmation"}
+    read = _models_read(monkeypatch)
+    parts: dict[str, object] = {}
+    cold = load_paths_on_demand(folders, cache=cache)
+    assert read == [], "validating stores the models, and holds none"
+    render_report(cold, "md", options=options, parts=parts)
+    assert sorted(read) == sorted([p.id for p in everything.procedures] + compared), "each analyzed, the pairs compared"
+    edited = tmp_path / "procedures" / "essential" / "01-id-number-confirmation.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    read.clear()
+    on_demand = load_paths_on_demand(folders, cache=cache)
+    report = render_report(on_demand, "md", options=options, parts=parts)
+    assert sorted(read) == sorted([*compared, "id-number-confirmation"]), "the others stay in the cache"
     assert len(on_demand.ids) == len(everything.procedures)
     assert report == render_report(everything, "md", options=options), "the same report as one made from nothing"
+    monkeypatch.setattr("thutuc.analysis.report._PROCEDURES_PER_WORKER", 2)
+    in_processes = render_report(load_paths_on_demand(folders, cache=cache), "md", options=options, workers=2)
+    assert in_processes == report, "processes that read their share of the models from the cache"
 
 
 def test_a_model_gone_from_the_cache_is_validated_again_and_a_changed_file_is_reported(tree: Path, tmp_path: Path):
     cache = ModelCache(tmp_path / "cache")
     load_paths_on_demand([tree / "essential"], cache=cache)
     on_demand = load_paths_on_demand([tree / "essential"], cache=cache)
-    assert on_demand.models == {}
     for entry in (tmp_path / "cache").rglob("*.model"):
         entry.write_bytes(b"damaged")
     assert on_demand["birth-registration"] == load_paths([tree / "essential"])["birth-registration"]

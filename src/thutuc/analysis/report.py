@@ -513,7 +513,7 @@ class _Kept(NamedTuple):
     place: tuple[int | None, str]
 
 
-_Task = tuple[Catalogue, dict[str, str], list[Procedure], AnalysisOptions, ReportFormat, Literal["vi", "en"]]
+_Task = tuple[ProcedureSet | StoredProcedureSet, list[str], AnalysisOptions, ReportFormat, Literal["vi", "en"]]
 # What the forked processes read: they inherit it instead of receiving a copy.
 _FORKED: _Task | None = None
 
@@ -551,10 +551,10 @@ def render_report(
         kept = known.get(key) if key is not None else None
         if isinstance(kept, _Kept) and isinstance(kept.part, _Part):
             results[procedure_id] = kept
-    missing = [procedure_set[procedure_id] for procedure_id in ids if procedure_id not in results]
+    missing = [procedure_id for procedure_id in ids if procedure_id not in results]
     workers = workers if workers is not None else os.cpu_count() or 1
     workers = min(workers, len(missing) // _PROCEDURES_PER_WORKER)
-    task = (procedure_set.catalogue, procedure_set.files, missing, options, output_format, lang)
+    task = (procedure_set, missing, options, output_format, lang)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         size = -(-len(missing) // (workers * 4))
         shares = [list(range(i, min(i + size, len(missing)))) for i in range(0, len(missing), size)]
@@ -569,7 +569,7 @@ def render_report(
             _FORKED = None
     else:
         made = _share(task, range(len(missing)))
-    results.update(zip((p.id for p in missing), made, strict=True))
+    results.update(zip(missing, made, strict=True))
     if parts is not None:
         parts.clear()
         parts.update((key, results[procedure_id]) for procedure_id, key in keys.items() if key is not None)
@@ -595,12 +595,15 @@ def _forked_share(indices: list[int]) -> list[_Kept]:
 
 
 def _share(task: _Task, indices: Iterable[int]) -> list[_Kept]:
-    """What the report keeps of the procedures at ``indices`` of the task's list."""
-    catalogue, files, procedures, options, output_format, lang = task
+    """What the report keeps of the procedures at ``indices`` of the task's list of ids. From a
+    ``StoredProcedureSet``, each model is read here and dropped once analyzed."""
+    procedure_set, procedure_ids, options, output_format, lang = task
     results = []
     for index in indices:
-        procedure = procedures[index]
-        analysis = analyze(procedure, catalogue, options=options, file=files.get(procedure.id))
+        procedure = procedure_set[procedure_ids[index]]
+        analysis = analyze(
+            procedure, procedure_set.catalogue, options=options, file=procedure_set.files.get(procedure.id)
+        )
         baseline = procedure.status is ProcedureStatus.BASELINE
         removals = _proposed_removals(analysis) if baseline else None
         results.append(_Kept(_part(analysis, output_format, lang), removals, _place(procedure)))

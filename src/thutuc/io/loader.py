@@ -471,10 +471,11 @@ class ProcedureSet:
 
 @dataclass(frozen=True)
 class StoredProcedureSet:
-    """Valid procedures known by id, file and model-cache key, each model read from the cache when first asked for.
+    """Valid procedures known by id, file and model-cache key, each model read from the cache when asked for.
 
-    After one file of a large folder changes, a report needs the models of that file and of the few procedures it
-    compares; reading the others back from the cache cost most of such a run. Made by ``load_paths_on_demand``.
+    The set holds no model: after one file of a large folder changes, a report needs the models of that file and
+    of the few procedures it compares, and reading the others back from the cache cost most of such a run; a
+    report of a whole national catalogue held them all, 1.4 GiB for 10,000. Made by ``load_paths_on_demand``.
     """
 
     catalogue: Catalogue
@@ -483,8 +484,6 @@ class StoredProcedureSet:
     content_keys: dict[str, str]
     cache: ModelCache
     catalogue_folder: str | Path | None = None
-    models: dict[str, Procedure] = field(default_factory=dict)
-    """The models read so far: at first, those of the files validated on the way (not found in the cache)."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -492,18 +491,14 @@ class StoredProcedureSet:
         return tuple(self.files)
 
     def __getitem__(self, procedure_id: str) -> Procedure:
-        """The procedure with ``procedure_id``, from the cache unless read already; ``KeyError`` if there is none.
+        """The procedure with ``procedure_id``, read from the cache; ``KeyError`` if there is none.
 
         Raises
         ------
         LoadError
             When its cache entry went since the set was made and its file no longer holds what was validated.
         """
-        model = self.models.get(procedure_id)
-        if model is None:
-            model = self.cache.get(self.content_keys[procedure_id]) or self._validated_again(procedure_id)
-            self.models[procedure_id] = model
-        return model
+        return self.cache.get(self.content_keys[procedure_id]) or self._validated_again(procedure_id)
 
     def _validated_again(self, procedure_id: str) -> Procedure:
         # The entry was deleted or damaged since the set was made: the file is validated again, and must be the same.
@@ -660,8 +655,10 @@ def _validate(
     cache: ModelCache | None,
     models: bool,
     deferred: list[Path] | None = None,
+    keep_models: bool = True,
 ) -> ValidationReport:
-    """With ``deferred``, a procedure file the cache does not hold is added to it, not read: another process will."""
+    """With ``deferred``, a procedure file the cache does not hold is added to it, not read: another process will.
+    Without ``keep_models``, the report holds no model at all: those of the files read are in the cache."""
     reports: dict[str, FileReport] = {}
     catalogues: dict[Path, Catalogue | None] = {}
     fingerprints: dict[Path, str] = {}
@@ -769,7 +766,8 @@ def _validate(
         elif procedure_id is not None:
             ids[procedure_id] = name
         if not problems and isinstance(parsed.model, Procedure):
-            procedures.append(parsed.model)
+            if keep_models:
+                procedures.append(parsed.model)
             if cache is not None and key is not None:
                 cache.put(key, parsed.model)
                 content_keys[parsed.model.id] = key
@@ -813,7 +811,8 @@ def load_paths_on_demand(
 ) -> StoredProcedureSet:
     """Every procedure in ``paths``, validated as ``load_paths`` does, its model left in ``cache`` until asked for.
 
-    A file found in the cache is checked by its entry's first line; only the others are read and validated.
+    A file found in the cache is checked by its entry's first line; only the others are read and validated, and
+    their models stored in the cache.
 
     Raises
     ------
@@ -821,17 +820,12 @@ def load_paths_on_demand(
         With every problem of every file.
     """
     paths = list(paths)
-    report = _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=False)
+    report = _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=False, keep_models=False)
     if not report.ok:
         raise LoadError(report.problems)
     files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
     return StoredProcedureSet(
-        _catalogue_of(report, paths, catalogue_folder),
-        files,
-        report.content_keys,
-        cache,
-        catalogue_folder,
-        {p.id: p for p in report.procedures},
+        _catalogue_of(report, paths, catalogue_folder), files, report.content_keys, cache, catalogue_folder
     )
 
 
