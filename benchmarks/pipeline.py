@@ -284,7 +284,7 @@ def main() -> int:
                 f"{len(current)} services, {renderer()}",
             )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        # The largest of the processes the bench started: the whole runs' `thutuc analyze` holds every model.
+        # The largest of the processes the bench started: the whole runs' commands and their workers.
         peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -320,7 +320,7 @@ def main() -> int:
         f"- Load + validate + analyze + simplify + diff of 10,000 procedures in one process, extrapolated from the "
         f"throughput above: {10_000 * (load + work) / count:.0f} s.",
         f"- Peak memory (resident): {peak:.0f} MiB in the bench's process; {peak_child:.0f} MiB in the largest "
-        f"process it started (`thutuc analyze` in the whole run, which holds every procedure's model).",
+        f"process it started (the whole runs' `thutuc validate` and `thutuc analyze`, and their workers).",
         f"- Machine: {machine()}.",
     ]
     report = "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n"
