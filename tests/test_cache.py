@@ -115,6 +115,37 @@ def test_an_entry_without_a_whole_first_line_gives_no_verdict(tmp_path: Path):
         assert cache.get(key) is None
 
 
+def test_entries_of_other_validating_code_are_dropped_on_the_first_write_but_the_latest(
+    tree: Path, tmp_path: Path, monkeypatch
+):
+    import thutuc.io.cache as cache_module
+
+    folder = tmp_path / "cache"
+    # Entries made by three earlier versions of the validating code, the first written longest ago.
+    for age, version in enumerate(("1111111111111111", "2222222222222222", "3333333333333333")):
+        entry = folder / "models" / version / "ab" / "ab00.model"
+        entry.parent.mkdir(parents=True)
+        entry.write_bytes(b"old\n")
+        os.utime(folder / "models" / version, (1_000_000 + age, 1_000_000 + age))
+    legacy = folder / "cd" / "cd00.model"  # the layout before models/
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"old\n")
+    kept = [folder / "outputs" / "ef" / "ef00.out", folder / "parts" / "x.parts", folder / "12" / "notes.txt"]
+    for path in kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"not the model cache's")
+    cache = ModelCache(folder)
+    assert validate_paths([tree / "essential"], cache=cache).ok
+    versions = sorted(p.name for p in (folder / "models").iterdir())
+    assert versions == sorted(["3333333333333333", cache_module._code_fingerprint()[:16]])
+    assert not legacy.parent.exists()
+    assert all(path.exists() for path in kept), "only the model cache's own folders are dropped"
+    assert len(list(cache.entries.rglob("*.model"))) == 2
+    (folder / "models" / "4444444444444444").mkdir()
+    validate_paths([tree / "essential"], cache=ModelCache(folder))
+    assert (folder / "models" / "4444444444444444").exists(), "a run that writes nothing drops nothing"
+
+
 def test_the_cli_writes_its_cache_and_no_cache_turns_it_off(tree: Path, tmp_path: Path, monkeypatch):
     folder = tmp_path / "cli-cache"
     monkeypatch.setenv("THUTUC_CACHE_DIR", str(folder))

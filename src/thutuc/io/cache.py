@@ -12,8 +12,10 @@ import hashlib
 import json
 import os
 import pickle
+import re
+import shutil
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,9 @@ __all__ = ["ModelCache", "OutputCache", "PartStore", "default_cache_folder"]
 
 _CODE = ("model/common.py", "model/catalogue.py", "model/procedure.py", "checks.py", "io/loader.py", "io/reader.py")
 
+
+# The model cache's folders before entries lived under models/: two hex digits of the key.
+_LEGACY_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 # Longer than any procedure id: a first line this long is not an entry's.
 _ID_LINE_LIMIT = 512
@@ -62,7 +67,11 @@ def _package_fingerprint() -> str:
 
 
 def _drop(path: Path) -> None:
-    """Delete a cache entry; one that cannot be deleted is left, as a cache that cannot be written is skipped."""
+    """Delete a cache entry (a file, or a folder of them); one that cannot be deleted is left, as a cache that
+    cannot be written is skipped."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+        return
     try:
         path.unlink(missing_ok=True)
     except OSError:
@@ -101,20 +110,46 @@ def _hash(parts: tuple[str | bytes, ...]) -> str:
 
 
 class ModelCache:
-    """Validated procedures stored as pickles under a folder, keyed by content."""
+    """Validated procedures stored as pickles under a folder, keyed by content.
+
+    Entries live under ``models/`` in a folder for the validating code that made them. Every key holds that code's
+    fingerprint, so when the code changes no run finds the old entries: on its first write, a cache drops the
+    folders of all other code but the most recently written one (a second install of thutuc used beside this one).
+    """
 
     def __init__(self, folder: Path | str | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
         self.hits = 0
         self.misses = 0
+        self._pruned = False
 
     @staticmethod
     def key(content: bytes, catalogue_fingerprint: str) -> str:
         """The key of a procedure file's bytes checked against a catalogue."""
         return _hash((_code_fingerprint(), catalogue_fingerprint, content))
 
+    @cached_property
+    def entries(self) -> Path:
+        """The folder of the entries this code makes and finds."""
+        return self.folder / "models" / _code_fingerprint()[:16]
+
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.model"
+        return self.entries / key[:2] / f"{key}.model"
+
+    def _prune(self) -> None:
+        """Drop the entries of other validating code but the most recently written, and those of the layout before
+        ``models/`` (two-letter folders at the top holding entries only)."""
+        self._pruned = True
+        _used(self.entries)
+        try:
+            others = [p for p in (self.folder / "models").iterdir() if p.is_dir() and p != self.entries]
+            _keep_recent(others, 1)
+            for folder in self.folder.iterdir():
+                legacy = _LEGACY_FOLDER.fullmatch(folder.name) and folder.is_dir()
+                if legacy and all(entry.name.endswith(".model") for entry in folder.iterdir()):
+                    shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            return
 
     def validated_id(self, key: str) -> str | None:
         """The id of the procedure that validated under ``key``, or ``None``: enough for a verdict.
@@ -163,6 +198,8 @@ class ModelCache:
             write_atomic(self._path(key), entry, durable=False)
         except OSError:
             return
+        if not self._pruned:
+            self._prune()
 
 
 class _RecentRuns:
