@@ -568,8 +568,9 @@ def validate_paths(
     bytes, catalogue and validating code are unchanged since it last validated is not parsed again;
     with ``models=False`` the report then holds its verdict only, not its model (``procedures`` is empty).
 
-    With ``models=False`` and many files, the files are validated in ``workers`` processes (default: one per
-    core); the verdicts are small to send back, where models cost as much to send as to make again.
+    With ``models=False`` and many files, the files the cache does not hold are validated in ``workers`` processes
+    (default: one per core); the verdicts are small to send back, where models cost as much to send as to make
+    again.
     """
     paths = list(paths)
     if not models:
