@@ -317,6 +317,35 @@ class TestGate:
         assert f"{path}: gate against HEAD: document-added: document 'extra-paper'" in err
         assert run("gate", str(path), "--fail-on", "visit-added")[0] == 0
 
+    def test_only_the_files_git_says_changed_are_compared(self, repository: Path, monkeypatch: pytest.MonkeyPatch):
+        import thutuc.diff
+
+        compared: list[str] = []
+        real = thutuc.diff.diff
+
+        def counting(before, after, **kwargs):
+            compared.append(after.id)
+            return real(before, after, **kwargs)
+
+        monkeypatch.setattr(thutuc.diff, "diff", counting)
+        assert run("gate", "procedures")[0] == 0
+        assert compared == [], "no file changed since HEAD"
+        path = Path("procedures/04-temporary-residence-registration.yaml")
+        path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        code, _, err = run("gate", "procedures")
+        assert code == 0, err
+        assert compared == ["temporary-residence-registration"]
+        assert "checked 2 file(s) against HEAD: 0 refused" in err
+
+    def test_a_file_the_catalogue_no_longer_fits_fails_the_gate_though_unchanged(self, repository: Path):
+        catalogue = Path("procedures/catalogue")
+        types = next(p for p in catalogue.glob("*.yaml") if "citizen-id-card" in p.read_text(encoding="utf-8"))
+        types.write_text(types.read_text(encoding="utf-8").replace("citizen-id-card", "id-card-2", 1), encoding="utf-8")
+        code, _, err = run("gate", "procedures")
+        assert code == 1
+        assert "procedures/01-id-number-confirmation.yaml:" in err
+        assert "error THT014 unknown-document-type: unknown document type 'citizen-id-card'" in err
+
     def test_a_new_file_passes_and_an_unknown_revision_is_a_clear_error(self, repository: Path):
         new = Path("procedures/99-new.yaml")
         shutil.copy("procedures/01-id-number-confirmation.yaml", new)

@@ -589,8 +589,8 @@ def gate_command(paths: tuple[str, ...], catalogue_folder: str | None, revision:
 
     from thutuc.diff import diff as diff_procedures
     from thutuc.diff import gate
-    from thutuc.errors import ThutucError
-    from thutuc.io import load, loads, read_revision
+    from thutuc.errors import LoadError, ThutucError
+    from thutuc.io import changed_since, load, loads, read_revision, validate_paths
 
     conditions = [c.strip() for value in fail_on for c in value.split(",") if c.strip()]
     files = []
@@ -598,10 +598,20 @@ def gate_command(paths: tuple[str, ...], catalogue_folder: str | None, revision:
         path = Path(raw)
         found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
         files += [f for f in found if "catalogue" not in f.parent.parts]
+    # Every file must be valid, as before; only those git says changed are compared: an unchanged file raises nothing.
+    verdicts = validate_paths(files, catalogue_folder=catalogue_folder, cache=_cache(), models=False)
+    if not verdicts.ok:
+        raise _library_error(LoadError(verdicts.problems))
+    changed = changed_since(revision, paths)
+    catalogues: dict[Path, Any] = {}
     refused = 0
     for file in files:
+        if changed is not None and file.resolve() not in changed:
+            continue
         try:
-            catalogue = _catalogue_beside(str(file), catalogue_folder)
+            if file.parent not in catalogues:
+                catalogues[file.parent] = _catalogue_beside(str(file), catalogue_folder)
+            catalogue = catalogues[file.parent]
             current = load(file, catalogue=catalogue)
             earlier_text = read_revision(revision, file)
             if earlier_text is None:
