@@ -172,6 +172,22 @@ def test_an_output_entry_round_trips_and_a_damaged_one_is_dropped(tmp_path: Path
     assert OutputCache.key("analyze", "inputs-hash", "md") != key
 
 
+@pytest.mark.parametrize("output_format", ["text", "md", "json"])
+def test_an_unchanged_summary_is_served_from_the_cache(output_format: str, tree: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("THUTUC_CACHE_DIR", str(tmp_path / "cli-cache"))
+    command = ["summary", str(tree / "essential"), "--format", output_format]
+    first = CliRunner().invoke(cli, command)
+    assert first.exit_code == 0, first.output
+    with monkeypatch.context() as patched:
+        patched.setattr("thutuc.io.load_paths", lambda *args, **kwargs: pytest.fail("the inputs were loaded again"))
+        assert CliRunner().invoke(cli, command).stdout == first.stdout
+    birth = tree / "essential" / "09-birth-registration.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8").replace("Đăng ký khai sinh", "Khai sinh", 1), encoding="utf-8")
+    edited = CliRunner().invoke(cli, command)
+    assert edited.stdout != first.stdout
+    assert edited.stdout == CliRunner().invoke(cli, ["--no-cache", *command]).stdout
+
+
 def test_the_inputs_fingerprint_follows_files_and_catalogue(tree: Path):
     first = inputs_fingerprint([tree / "essential"])
     assert first is not None

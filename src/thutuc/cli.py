@@ -182,23 +182,29 @@ def summary(folder: str, output_format: str, output: str | None) -> None:
     Example:
       thutuc summary procedures/ --format md -o build/summary.md
     """
-    from thutuc.errors import ThutucError
-    from thutuc.io import load_paths, write_atomic
-    from thutuc.summary import summarize, summary_json, summary_markdown
+    from thutuc.io import write_atomic
 
-    try:
-        rows = summarize(load_paths([folder], cache=_cache()))
-    except ThutucError as exc:
-        raise _library_error(exc) from None
-    if output_format == "text":
-        text = _summary_table(rows)
-    else:
-        text = summary_markdown(rows) if output_format == "md" else summary_json(rows)
+    def produce() -> tuple[str, dict[str, Any]]:
+        from thutuc.errors import ThutucError
+        from thutuc.io import load_paths
+        from thutuc.summary import summarize, summary_json, summary_markdown
+
+        try:
+            rows = summarize(load_paths([folder], cache=_cache()))
+        except ThutucError as exc:
+            raise _library_error(exc) from None
+        if output_format == "text":
+            text = _summary_table(rows)  # a fixed width: the same on a terminal as in a file
+        else:
+            text = summary_markdown(rows) if output_format == "md" else summary_json(rows)
+        return text, {"count": len(rows)}
+
+    text, facts = _cached_output((folder,), None, ("summary", output_format), produce)
     if output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
-        click.echo(f"wrote {output} ({len(rows)} procedures)", err=True)
+        click.echo(f"wrote {output} ({facts['count']} procedures)", err=True)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
