@@ -337,6 +337,19 @@ class TestGate:
         assert compared == ["temporary-residence-registration"]
         assert "checked 2 file(s) against HEAD: 0 refused" in err
 
+    def test_a_change_outside_the_working_folder_is_still_compared(
+        self, repository: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        path = Path("procedures/04-temporary-residence-registration.yaml")
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("documents:\n", "documents:\n  - id: extra-paper\n    document_type: citizen-id-card\n", 1)
+        path.write_text(text.replace("consumes: [", "consumes: [extra-paper, ", 1), encoding="utf-8")
+        (repository / "tools").mkdir()
+        monkeypatch.chdir(repository / "tools")
+        code, _, err = run("gate", "../procedures", "--fail-on", "document-added")
+        assert code == 1, err
+        assert "document-added: document 'extra-paper'" in err
+
     def test_a_file_the_catalogue_no_longer_fits_fails_the_gate_though_unchanged(self, repository: Path):
         catalogue = Path("procedures/catalogue")
         types = next(p for p in catalogue.glob("*.yaml") if "citizen-id-card" in p.read_text(encoding="utf-8"))

@@ -332,21 +332,27 @@ def loads(text: str | bytes, *, catalogue: Catalogue, filename: str = "<string>"
 
 def changed_since(revision: str, paths: Iterable[str | Path]) -> set[Path] | None:
     """The files under ``paths`` whose content differs from their version in git revision ``revision``, resolved;
-    a file not in the revision is not listed. ``None`` when git cannot tell from the working folder (git missing,
+    files git does not track are not listed. ``None`` when git cannot tell from the working folder (git missing,
     not a repository, an unknown revision): then ask file by file with ``read_revision``, which says why.
 
     One call of git for a whole folder, where reading every file's earlier version took one call each.
     """
     import subprocess
 
-    command = ["git", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--relative", revision, "--"]
-    try:
-        listed = subprocess.run([*command, *map(str, paths)], capture_output=True, check=False)
-    except OSError:
+    def git(*arguments: str) -> bytes | None:
+        try:
+            done = subprocess.run(["git", *arguments], capture_output=True, check=False)
+        except OSError:
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    # Names come relative to the repository's root, wherever in it the working folder is.
+    root = git("rev-parse", "--show-toplevel")
+    listed = git("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", revision, "--", *map(str, paths))
+    if root is None or listed is None:
         return None
-    if listed.returncode != 0:
-        return None
-    return {Path(name).resolve() for name in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+    top = Path(root.decode("utf-8", "surrogateescape").strip())
+    return {(top / name).resolve() for name in listed.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
 def read_revision(revision: str, path: str | Path) -> str | None:
