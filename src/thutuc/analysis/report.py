@@ -265,11 +265,9 @@ def analyze_set(procedure_set: ProcedureSet, *, options: AnalysisOptions | None 
         p.id: analyze(p, procedure_set.catalogue, options=options, file=procedure_set.files.get(p.id)) for p in ordered
     }
     proposed = {p.id: _proposed_removals(analyses[p.id]) for p in ordered if p.status is ProcedureStatus.BASELINE}
-    by_id = {p.id: p for p in ordered}
     places = [(p.id, _place(p)) for p in ordered]
-    return _report(
-        options, list(analyses.values()), _agreements(places, by_id.__getitem__, procedure_set.catalogue, proposed)
-    )
+    agreements = _agreements(places, procedure_set.__getitem__, procedure_set.catalogue, proposed)
+    return _report(options, list(analyses.values()), agreements)
 
 
 def _place(procedure: Procedure) -> tuple[int | None, str]:

@@ -147,7 +147,7 @@ class ModelCache:
             for folder in self.folder.iterdir():
                 legacy = _LEGACY_FOLDER.fullmatch(folder.name) and folder.is_dir()
                 if legacy and all(entry.name.endswith(".model") for entry in folder.iterdir()):
-                    shutil.rmtree(folder, ignore_errors=True)
+                    _drop(folder)
         except OSError:
             return
 

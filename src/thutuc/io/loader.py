@@ -591,8 +591,8 @@ def validate_paths(
 
     Each procedure is checked against ``catalogue_folder``, or else the nearest
     ``catalogue/`` folder beside it or its parents. With a ``cache``, a procedure file whose
-    bytes, catalogue and validating code are unchanged since it last validated is not parsed again;
-    with ``models=False`` the report then holds its verdict only, not its model (``procedures`` is empty).
+    bytes, catalogue and validating code are unchanged since it last validated is not parsed again.
+    With ``models=False`` the report holds verdicts only (``procedures`` is empty), whether read or found.
 
     With ``models=False`` and many files, the files the cache does not hold are validated in ``workers`` processes
     (default: one per core); the verdicts are small to send back, where models cost as much to send as to make
@@ -682,10 +682,9 @@ def _validate(
     cache: ModelCache | None,
     models: bool,
     deferred: list[Path] | None = None,
-    keep_models: bool = True,
 ) -> ValidationReport:
-    """With ``deferred``, a procedure file the cache does not hold is added to it, not read: another process will.
-    Without ``keep_models``, the report holds no model at all: those of the files read are in the cache."""
+    """Without ``models``, the report holds verdicts only: the models of the files read are in the cache, if any.
+    With ``deferred``, a procedure file the cache does not hold is added to it, not read: another process will."""
     reports: dict[str, FileReport] = {}
     catalogues: dict[Path, Catalogue | None] = {}
     fingerprints: dict[Path, str] = {}
@@ -793,7 +792,7 @@ def _validate(
         elif procedure_id is not None:
             ids[procedure_id] = name
         if not problems and isinstance(parsed.model, Procedure):
-            if keep_models:
+            if models:
                 procedures.append(parsed.model)
             if cache is not None and key is not None:
                 cache.put(key, parsed.model)
@@ -847,7 +846,7 @@ def load_paths_on_demand(
         With every problem of every file.
     """
     paths = list(paths)
-    report = _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=False, keep_models=False)
+    report = _validate(paths, catalogue_folder=catalogue_folder, cache=cache, models=False)
     if not report.ok:
         raise LoadError(report.problems)
     files = {f.id: f.path for f in report.files if f.kind == "procedure" and f.id}
